@@ -1,0 +1,99 @@
+"""Run a play through the real ansible-playbook and hand back what a user would see.
+
+Integration tests describe tasks as Python data; this writes them to a temporary playbook, runs
+ansible-playbook with the project's ansible.cfg against localhost (local connection, the venv's
+Python), and returns the text output plus every task result as recorded by the edx_record callback.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class PlayRun:
+    rc: int
+    stdout: str
+    stderr: str
+    results: list = field(default_factory=list)
+
+    def task(self, name):
+        """The single recorded result of the task called `name`."""
+        found = [r for r in self.results if r["task"] == name]
+        assert len(found) == 1, f"expected one result for task {name!r}, got {len(found)}: {self.stdout}"
+        return found[0]
+
+    @property
+    def changed_count(self):
+        return sum(1 for r in self.results if r["status"] == "ok" and r["result"].get("changed"))
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+
+def ansible_env(extra=None):
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        ANSIBLE_CALLBACK_PLUGINS=str(Path(__file__).parent / "callback_plugins"),
+        ANSIBLE_CALLBACKS_ENABLED="edx_record",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_NOCOLOR="1",
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    )
+    env.update(extra or {})
+    return env
+
+
+def run_playbook(path, *, args=(), env=None, inventory=None, timeout=600, popen_hook=None):
+    """Run an existing playbook file; `popen_hook(proc)` may observe the process while it runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        record = Path(tmp) / "results.jsonl"
+        run_env = ansible_env(env)
+        run_env["EDX_RECORD_FILE"] = str(record)
+        argv = [str(BIN / "ansible-playbook"), str(path), *args]
+        if inventory is not None:
+            argv[2:2] = ["-i", str(inventory)]
+        proc = subprocess.Popen(
+            argv, cwd=REPO, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        if popen_hook is not None:
+            popen_hook(proc)
+        stdout, stderr = proc.communicate(timeout=timeout)
+        results = []
+        if record.exists():
+            results = [json.loads(line) for line in record.read_text().splitlines() if line.strip()]
+        return PlayRun(proc.returncode, stdout, stderr, results)
+
+
+def run_play(tasks, *, play_vars=None, check=False, diff=False, verbosity=0, env=None, **kwargs):
+    """Run `tasks` (a list of task dicts) in one play on localhost."""
+    play = {
+        "name": "integration test",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "vars": {"ansible_python_interpreter": sys.executable, **(play_vars or {})},
+        "tasks": tasks,
+    }
+    args = ["-i", "localhost,", "-c", "local"]
+    if check:
+        args.append("--check")
+    if diff:
+        args.append("--diff")
+    if verbosity:
+        args.append("-" + "v" * verbosity)
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as fh:
+        json.dump([play], fh)
+        playbook = Path(fh.name)
+    try:
+        return run_playbook(playbook, args=args, env=env, **kwargs)
+    finally:
+        playbook.unlink()
