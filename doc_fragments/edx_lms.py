@@ -1,0 +1,55 @@
+"""Documentation of the options shared by modules that run code inside the LMS."""
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  runner:
+    description:
+      - How to reach the LMS's C(manage.py) on the managed host.
+      - V(native) runs C(/edx/bin/python.edxapp /edx/bin/manage.edxapp lms --settings=production) from
+        C(/edx/app/edxapp/edx-platform) with the variables of C(/edx/app/edxapp/edxapp_env) (installs made
+        by the openedx configuration playbooks). Use C(become_user) on the task, for example V(edxapp)
+        or V(www-data).
+      - V(tutor_local) runs C(tutor local exec -T lms ./manage.py lms) (Tutor 13 and later, the LMS
+        container must be running).
+      - V(tutor_k8s) runs C(tutor k8s exec lms ./manage.py lms).
+      - V(docker) runs C(docker exec -i CONTAINER ./manage.py lms); set O(container).
+      - V(command) runs O(manage_command) as given; used for other layouts, the demo and the tests.
+      - Whatever the runner, each module call starts the LMS once, and user data reaches it as JSON on
+        standard input, never on a command line.
+    type: str
+    default: native
+    choices: [native, tutor_local, tutor_k8s, docker, command]
+  manage_command:
+    description:
+      - The command up to and including C(manage.py); C(lms), the settings and the C(shell) command are
+        appended.
+      - Defaults per O(runner) are listed under O(runner). Required with O(runner=command).
+    type: list
+    elements: str
+  settings:
+    description:
+      - Django settings name passed as C(--settings=NAME) (C(lms.envs.NAME) on the LMS).
+      - Defaults to V(production) with O(runner=native); Ginkgo and Hawthorn hosts use V(aws).
+        Left out for the other runners (Tutor's image sets C(DJANGO_SETTINGS_MODULE)).
+      - An empty string passes no C(--settings).
+    type: str
+  env_file:
+    description:
+      - File of C(export NAME="value") lines whose variables the LMS needs (C(LMS_CFG) and friends),
+        read without a shell.
+      - Defaults to C(/edx/app/edxapp/edxapp_env) with O(runner=native), none otherwise. An empty string
+        reads no file.
+    type: path
+  chdir:
+    description:
+      - Directory to run the command from.
+      - Defaults to C(/edx/app/edxapp/edx-platform) with O(runner=native), none otherwise. An empty string
+        keeps the current directory.
+    type: path
+  container:
+    description:
+      - Name of the LMS container for O(runner=docker).
+    type: str
+"""

@@ -1,0 +1,250 @@
+#!/usr/bin/python
+"""Ansible module edx_oauth_client: ensure OAuth2 clients (django-oauth-toolkit applications) on an LMS."""
+
+DOCUMENTATION = r"""
+module: edx_oauth_client
+short_description: Ensure OAuth2 clients exist on an Open edX LMS
+description:
+  - Creates, updates or removes django-oauth-toolkit applications (OAuth2 clients) on an Open edX LMS
+    (Hawthorn and later) through the LMS's own C(create_dot_application) command, with every option
+    passed, so edx's logic runs.
+  - A client is found by O(client_id) when given, else by O(owner) and O(name), which is the
+    command's own key. An option left out is left as it is on the LMS.
+  - What C(create_dot_application) cannot express is applied through the ORM, in the same process and
+    transaction - another owner or name for an existing O(client_id), O(scopes=[]), and
+    O(state=absent).
+  - Client secrets are compared, never read back - with the LMS's password hashers when it stores them
+    hashed (django-oauth-toolkit 2 and later), in constant time when in clear (1.x, today's pin). A
+    changed secret is reported as a change.
+  - The LMS logs client secrets when C(create_dot_application) runs; the module mutes that logger.
+  - One LMS process per call for one client or a list; all clients are validated first and applied in
+    one transaction, so a bad entry changes nothing.
+author: edx-provision maintainers
+version_added: "0.1.0"
+extends_documentation_fragment:
+  - edx_lms
+options:
+  name:
+    description: Application name. Required, with O(owner), to create a client.
+    type: str
+  owner:
+    description:
+      - Username of the LMS user the application belongs to. Client-credentials tokens act as this user.
+      - Must exist (see M(edx_user)).
+    type: str
+  client_id:
+    description:
+      - The client id. Generated when a client is created without one (see RV(clients[].client_id)).
+      - Given with O(name) and O(owner) of an existing application that has another id, the id is changed.
+    type: str
+  client_secret:
+    description:
+      - The client secret; set when it differs from the stored one.
+      - Left out, an existing client keeps its secret and a new one gets a generated secret, returned
+        only with O(return_secret=true).
+    type: str
+  grant_type:
+    description:
+      - The grant the application may use. V(client-credentials) for server-to-server access,
+        V(password) for the resource-owner password grant.
+      - Defaults to V(client-credentials) on creation; left as it is otherwise.
+    type: str
+    choices: [client-credentials, password, authorization-code, implicit]
+  client_type:
+    description: V(confidential) (has a secret) or V(public). Defaults to V(confidential) on creation.
+    type: str
+    choices: [confidential, public]
+  redirect_uris:
+    description: Redirect URIs; required for V(authorization-code) and V(implicit). Defaults to none on creation.
+    type: list
+    elements: str
+  scopes:
+    description:
+      - Scopes the application may request beyond the LMS's defaults (edx's ApplicationAccess), for
+        example V(user_id), V(grades:read). V([]) removes them all.
+    type: list
+    elements: str
+  skip_authorization:
+    description: Skip the user's consent screen. Defaults to V(false) on creation.
+    type: bool
+  state:
+    description: V(present) or V(absent); also the default for entries of O(clients).
+    type: str
+    default: present
+    choices: [present, absent]
+  return_secret:
+    description:
+      - Return a generated client secret as RV(clients[].client_secret). Register the result with
+        C(no_log) or store the secret in a vault; the secret cannot be read back later.
+      - Also the default for entries of O(clients).
+    type: bool
+    default: false
+  clients:
+    description: Several clients, each with the options above; mutually exclusive with the single-client options.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Application name.
+        type: str
+      owner:
+        description: Username of the owner.
+        type: str
+      client_id:
+        description: The client id.
+        type: str
+      client_secret:
+        description: The client secret.
+        type: str
+      grant_type:
+        description: The grant type.
+        type: str
+        choices: [client-credentials, password, authorization-code, implicit]
+      client_type:
+        description: V(confidential) or V(public).
+        type: str
+        choices: [confidential, public]
+      redirect_uris:
+        description: Redirect URIs.
+        type: list
+        elements: str
+      scopes:
+        description: Extra scopes.
+        type: list
+        elements: str
+      skip_authorization:
+        description: Skip the consent screen.
+        type: bool
+      state:
+        description: V(present) or V(absent); defaults to the top-level O(state).
+        type: str
+        choices: [present, absent]
+      return_secret:
+        description: Return a generated secret; defaults to the top-level O(return_secret).
+        type: bool
+attributes:
+  check_mode:
+    support: full
+    description: Reads the LMS and reports what would change; writes nothing.
+  diff_mode:
+    support: full
+    description: Before and after state of every changed client; a secret change shows as a marker.
+notes:
+  - The Ginkgo-era django-oauth2-provider back end (C(create_oauth2_client)) is not supported yet.
+seealso:
+  - module: edx_user
+  - module: edx_token
+"""
+
+EXAMPLES = r"""
+- name: Client for server-to-server API access, secret from the vault
+  edx_oauth_client:
+    name: enrollment-bot
+    owner: enrollment-bot
+    client_id: enrollment-bot
+    client_secret: "{{ vault_enrollment_bot_client_secret }}"
+    grant_type: client-credentials
+  become: true
+  become_user: www-data
+
+- name: Let the LMS generate the secret and hand it back once
+  edx_oauth_client:
+    name: reporting
+    owner: reporting
+    return_secret: true
+  register: reporting_client
+  no_log: true
+
+- name: Several clients on a Tutor host
+  edx_oauth_client:
+    runner: tutor_local
+    clients:
+      - client_id: grades-exporter
+        name: grades-exporter
+        owner: reporting
+        scopes: [grades:read]
+      - client_id: legacy-app
+        state: absent
+"""
+
+RETURN = r"""
+clients:
+  description: One entry per requested client, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Application name.
+      type: str
+      sample: enrollment-bot
+    client_id:
+      description: The client id (null in check mode for a client that would get a generated id).
+      type: str
+      sample: enrollment-bot
+    action:
+      description: What was done (or, in check mode, would be done).
+      type: str
+      choices: [create, update, delete, none]
+      sample: create
+    changes:
+      description: Properties that changed; V(client_secret) when the secret was set.
+      type: list
+      elements: str
+      sample: [grant_type, client_secret]
+    before:
+      description: The client's state before, or null when it did not exist.
+      type: dict
+      sample: null
+    after:
+      description: The client's state after, or null when removed.
+      type: dict
+      sample: {"client_id": "enrollment-bot", "name": "enrollment-bot", "owner": "enrollment-bot",
+               "client_type": "confidential", "grant_type": "client-credentials", "redirect_uris": [],
+               "skip_authorization": false, "scopes": []}
+    client_secret:
+      description: The generated secret of a created client (null when none was generated).
+      returned: when O(return_secret=true)
+      type: str
+"""
+
+from ansible.module_utils import edx_lms_base, edx_lms_clients
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_clients import (
+    CLIENT_MUTUALLY_EXCLUSIVE,
+    CLIENT_REQUIRED_ONE_OF,
+    client_argument_spec,
+    clients_request,
+)
+from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, LmsError, LmsRunner, lms_argument_spec
+from ansible.module_utils.edx_results import module_result
+
+
+def argument_spec():
+    spec = lms_argument_spec()
+    spec.update(client_argument_spec())
+    return spec
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=CLIENT_MUTUALLY_EXCLUSIVE,
+        required_one_of=CLIENT_REQUIRED_ONE_OF,
+        required_if=LMS_REQUIRED_IF,
+        supports_check_mode=True,
+    )
+    try:
+        request = clients_request(module.params)
+        request["check_mode"] = module.check_mode
+        answer = LmsRunner(module).run((edx_lms_base, edx_lms_clients), "ensure_clients", request)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    except LmsError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    module.exit_json(**module_result(answer["clients"], "clients", module._diff, "OAuth2 client", "name",
+                                     ("client_secret",)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+#!/usr/bin/python
+"""Ansible module edx_user: ensure Open edX LMS service users."""
+
+DOCUMENTATION = r"""
+module: edx_user
+short_description: Ensure users exist on an Open edX LMS, with their flags, groups and password
+description:
+  - Creates, updates or removes LMS users through the LMS's own C(manage_user) management command,
+    so edx's logic (user profile, e-mail checks) runs.
+  - Unlike C(manage_user), whose flags are absolute, an option left out is left as it is on the LMS.
+  - One LMS process per call, for one user or a list of them; all users of a call are validated first
+    and applied in one transaction, so a bad entry changes nothing.
+  - The e-mail address of an existing user is never changed; a different address fails and names both.
+author: edx-provision maintainers
+version_added: "0.1.0"
+extends_documentation_fragment:
+  - edx_lms
+options:
+  username:
+    description: Username of the single user to manage. Use O(users) for several.
+    type: str
+  email:
+    description:
+      - E-mail address. Required to create a user; for an existing user it must match the LMS's
+        (compared case-insensitively).
+    type: str
+  staff:
+    description: Whether the user has C(is_staff) (global staff; needed to enroll other users). Left as it is when omitted.
+    type: bool
+  superuser:
+    description: Whether the user has C(is_superuser). Left as it is when omitted.
+    type: bool
+  groups:
+    description:
+      - The exact list of Django groups of the user; V([]) removes all. Left as it is when omitted.
+      - Every group must exist on the LMS.
+    type: list
+    elements: str
+  password:
+    description:
+      - Password to set. Compared with the LMS's password hashers, set only when it differs (see
+        O(update_password)). Left as it is when omitted; a new user then gets a random unknown password.
+      - Never logged, returned or put on a command line.
+    type: str
+  update_password:
+    description:
+      - V(always) sets O(password) whenever it differs from the current one; V(on_create) only when the
+        user is created.
+      - Also the default for entries of O(users).
+    type: str
+    default: always
+    choices: [always, on_create]
+  state:
+    description:
+      - V(present) creates or updates the user, V(absent) removes it (with C(manage_user --remove)).
+      - Also the default for entries of O(users).
+    type: str
+    default: present
+    choices: [present, absent]
+  users:
+    description: Several users, each with the options above; mutually exclusive with the single-user options.
+    type: list
+    elements: dict
+    suboptions:
+      username:
+        description: Username.
+        type: str
+        required: true
+      email:
+        description: E-mail address (required to create).
+        type: str
+      staff:
+        description: Whether the user has C(is_staff).
+        type: bool
+      superuser:
+        description: Whether the user has C(is_superuser).
+        type: bool
+      groups:
+        description: Exact list of groups.
+        type: list
+        elements: str
+      password:
+        description: Password to set when it differs.
+        type: str
+      update_password:
+        description: V(always) or V(on_create); defaults to the top-level O(update_password).
+        type: str
+        choices: [always, on_create]
+      state:
+        description: V(present) or V(absent); defaults to the top-level O(state).
+        type: str
+        choices: [present, absent]
+attributes:
+  check_mode:
+    support: full
+    description: Reads the LMS and reports what would change; writes nothing.
+  diff_mode:
+    support: full
+    description: Before and after state of every changed user; a password change shows as a marker.
+notes:
+  - Needs the LMS's C(manage.py shell) with C(-c) (Django 1.10 and later, so Hawthorn onwards).
+  - Users are looked up by username, as C(manage_user) does.
+seealso:
+  - module: edx_oauth_client
+"""
+
+EXAMPLES = r"""
+- name: Service user for API access on a native LMS
+  edx_user:
+    username: enrollment-bot
+    email: enrollment-bot@example.com
+    staff: true
+    password: "{{ vault_enrollment_bot_password }}"
+  become: true
+  become_user: www-data
+
+- name: Several users on a Tutor host; leave their other flags alone
+  edx_user:
+    runner: tutor_local
+    users:
+      - username: reporting
+        email: reporting@example.com
+        groups: [api-readers]
+      - username: old-integration
+        state: absent
+
+- name: Set the password only when the user is created
+  edx_user:
+    username: support
+    email: support@example.com
+    password: "{{ vault_support_password }}"
+    update_password: on_create
+"""
+
+RETURN = r"""
+users:
+  description: One entry per requested user, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    username:
+      description: The username.
+      type: str
+      sample: enrollment-bot
+    action:
+      description: What was done (or, in check mode, would be done).
+      type: str
+      choices: [create, update, delete, none]
+      sample: update
+    changes:
+      description: Properties that changed; V(password) when the password was set.
+      type: list
+      elements: str
+      sample: [is_staff]
+    before:
+      description: The user's state before, or null when it did not exist.
+      type: dict
+      sample: {"username": "enrollment-bot", "email": "enrollment-bot@example.com", "is_staff": false,
+               "is_superuser": false, "is_active": true, "groups": [], "has_usable_password": true}
+    after:
+      description: The user's state after, or null when removed.
+      type: dict
+      sample: {"username": "enrollment-bot", "email": "enrollment-bot@example.com", "is_staff": true,
+               "is_superuser": false, "is_active": true, "groups": [], "has_usable_password": true}
+"""
+
+from ansible.module_utils import edx_lms_base, edx_lms_users
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, LmsError, LmsRunner, lms_argument_spec
+from ansible.module_utils.edx_results import module_result
+from ansible.module_utils.edx_users import (
+    USER_MUTUALLY_EXCLUSIVE,
+    USER_REQUIRED_ONE_OF,
+    user_argument_spec,
+    users_request,
+)
+
+
+def argument_spec():
+    spec = lms_argument_spec()
+    spec.update(user_argument_spec())
+    return spec
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=USER_MUTUALLY_EXCLUSIVE,
+        required_one_of=USER_REQUIRED_ONE_OF,
+        required_if=LMS_REQUIRED_IF,
+        supports_check_mode=True,
+    )
+    try:
+        request = users_request(module.params)
+        request["check_mode"] = module.check_mode
+        answer = LmsRunner(module).run((edx_lms_base, edx_lms_users), "ensure_users", request)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    except LmsError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    module.exit_json(**module_result(answer["users"], "users", module._diff, "user", "username", ("password",)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""edx_oauth_client on the module side: options, input validation before the LMS starts, the request."""
+
+import re
+
+from ansible.module_utils.edx_results import option_name, select_items
+
+CLIENT_OPTIONS = ("name", "owner", "client_id", "client_secret", "grant_type", "client_type",
+                  "redirect_uris", "scopes", "skip_authorization", "state", "return_secret")
+INHERITED = ("state", "return_secret")
+GRANT_TYPES = ["client-credentials", "password", "authorization-code", "implicit"]
+CLIENT_TYPES = ["confidential", "public"]
+SCOPE = re.compile(r"^[^\s,]+$")
+
+
+def client_suboptions():
+    return dict(
+        name=dict(type="str"),
+        owner=dict(type="str"),
+        client_id=dict(type="str"),
+        client_secret=dict(type="str", no_log=True),
+        grant_type=dict(type="str", choices=GRANT_TYPES),
+        client_type=dict(type="str", choices=CLIENT_TYPES),
+        redirect_uris=dict(type="list", elements="str"),
+        scopes=dict(type="list", elements="str"),
+        skip_authorization=dict(type="bool"),
+        state=dict(type="str", choices=["present", "absent"]),
+        return_secret=dict(type="bool"),
+    )
+
+
+def client_argument_spec():
+    spec = client_suboptions()
+    spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
+    spec["return_secret"] = dict(type="bool", default=False)
+    spec["clients"] = dict(type="list", elements="dict", options=client_suboptions())
+    return spec
+
+
+CLIENT_MUTUALLY_EXCLUSIVE = [("clients", option) for option in CLIENT_OPTIONS if option not in INHERITED]
+CLIENT_REQUIRED_ONE_OF = [("clients", "client_id", "name")]
+
+
+def clients_request(params):
+    """Validate the requested clients and build the in-LMS request; ValueError names the option."""
+    clients = select_items(params, "clients", CLIENT_OPTIONS, INHERITED)
+    if not clients:
+        raise ValueError("clients is empty: give at least one client, or use name and owner.")
+    seen = {}
+    for client in clients:
+        validate_client(client)
+        for key in identities(client):
+            if key in seen:
+                raise ValueError(
+                    "%s and %s name the same OAuth2 client: list each client once."
+                    % (seen[key] or "the task", client["where"] or "the task")
+                )
+            seen[key] = client["where"]
+    return {"clients": clients}
+
+
+def identities(client):
+    keys = []
+    if client.get("client_id"):
+        keys.append(("client_id", client["client_id"]))
+    if client.get("owner") and client.get("name"):
+        keys.append(("owner/name", client["owner"], client["name"]))
+    return keys
+
+
+def validate_client(client):
+    if not client.get("client_id") and not (client.get("name") and client.get("owner")):
+        raise ValueError(
+            "%s: an OAuth2 client is found by client_id, or by name and owner: give client_id, or "
+            "both %s and %s." % (client["where"] or "edx_oauth_client", option_name(client, "name"),
+                                 option_name(client, "owner"))
+        )
+    if client.get("client_secret") == "":
+        raise ValueError(
+            "%s is empty: leave it out to keep the current secret (or have one generated for a new "
+            "client), or give one." % option_name(client, "client_secret")
+        )
+    if client.get("client_id") is not None and not re.match(r"^[\x21-\x7e]{1,100}$", client["client_id"]):
+        raise ValueError(
+            "%s must be 1 to 100 printable characters without spaces." % option_name(client, "client_id")
+        )
+    for uri in client.get("redirect_uris") or []:
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$", uri):
+            raise ValueError(
+                "%s holds %r, which is not an absolute URI (scheme://host/path, no spaces)."
+                % (option_name(client, "redirect_uris"), uri)
+            )
+    scopes = client.get("scopes") or []
+    for scope in scopes:
+        if not SCOPE.match(scope):
+            raise ValueError(
+                "%s holds %r: a scope is one word, without spaces or commas." % (option_name(client, "scopes"), scope)
+            )
+    if len(set(scopes)) != len(scopes):
+        raise ValueError("%s lists a scope twice: list each once." % option_name(client, "scopes"))

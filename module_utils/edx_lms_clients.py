@@ -1,0 +1,265 @@
+"""Runs inside the LMS: ensure django-oauth-toolkit applications through `create_dot_application`.
+
+Clients are keyed on client_id when given, else on (owner, name), which is the command's own key.
+Creation and updates go through the command with every option passed (with --update, options left
+out would reset to defaults). What the command cannot express is done through the ORM in the same
+transaction: a new owner or name for an existing client_id, scopes emptied, and removal.
+Secrets are compared with the LMS's hashers when stored hashed (django-oauth-toolkit 2+), in
+constant time when stored in clear (1.x); they are never read back into results.
+"""
+
+if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
+    from ansible.module_utils.edx_lms_base import ENTRY_POINTS, ProvisionError, apply_all, label, muted_logger
+
+COMMAND_LOGGER = "openedx.core.djangoapps.oauth_dispatch.management.commands.create_dot_application"
+DEFAULTS = {
+    "client_type": "confidential",
+    "grant_type": "client-credentials",
+    "redirect_uris": [],
+    "skip_authorization": False,
+    "scopes": [],
+}
+COMPARED = ("name", "owner", "client_id", "client_type", "grant_type", "redirect_uris",
+            "skip_authorization", "scopes")
+NEEDS_REDIRECT = ("authorization-code", "implicit")
+
+
+def plan_client(want, have, secret_matches, new_client_id=None):
+    """Decide what to do for one client: action, changed properties, states before and after.
+
+    `want` holds the task's options (None = leave as is); `have` the client's current state (None
+    when it does not exist); `secret_matches` whether the requested secret is the stored one;
+    `new_client_id` the id a created client gets when the task gives none.
+    """
+    where = want["where"]
+    if want["state"] == "absent":
+        if have is None:
+            return _plan(want, "none", [], None, None)
+        return _plan(want, "delete", ["state"], have, None)
+    if have is None:
+        missing = [option for option in ("name", "owner") if not want.get(option)]
+        if missing:
+            raise ProvisionError(
+                "No OAuth2 client %s exists on the LMS, and creating one needs %s."
+                % ("with client_id \"%s\"" % want["client_id"] if want.get("client_id") else "matches",
+                   " and ".join(label(where, option) for option in missing))
+            )
+        after = {"name": want["name"], "owner": want["owner"], "client_id": want.get("client_id") or new_client_id}
+        for prop, default in DEFAULTS.items():
+            after[prop] = want[prop] if want.get(prop) is not None else default
+        _check_redirects(want, after)
+        return _plan(want, "create", ["state"], None, after)
+    after = dict(have)
+    changes = []
+    for prop in COMPARED:
+        if want.get(prop) is not None and want[prop] != have[prop]:
+            after[prop] = want[prop]
+            changes.append(prop)
+    if want.get("client_secret") and not secret_matches:
+        changes.append("client_secret")
+    _check_redirects(want, after)
+    return _plan(want, "update" if changes else "none", changes, have, after)
+
+
+def _check_redirects(want, after):
+    if after["grant_type"] in NEEDS_REDIRECT and not after["redirect_uris"]:
+        raise ProvisionError(
+            'Client "%s": grant type %s sends users back to a redirect URI, and none is set: give %s.'
+            % (after["name"], after["grant_type"], label(want["where"], "redirect_uris"))
+        )
+
+
+def _plan(want, action, changes, before, after):
+    state = after or before
+    return {
+        "key": 'OAuth2 client "%s"' % (state["name"] if state else want.get("name") or want.get("client_id")),
+        "name": state["name"] if state else want.get("name"),
+        "client_id": state["client_id"] if state else want.get("client_id"),
+        "action": action,
+        "changes": changes,
+        "before": before,
+        "after": after,
+        "want": want,
+    }
+
+
+def command_args(plan, secret=None):
+    """argv for `create_dot_application` that leaves the client as planned (every option given)."""
+    after = plan["after"]
+    args = [after["name"], after["owner"], "--grant-type", after["grant_type"],
+            "--redirect-uris", " ".join(after["redirect_uris"]), "--client-id", after["client_id"]]
+    if after["client_type"] == "public":
+        args.append("--public")
+    if after["skip_authorization"]:
+        args.append("--skip-authorization")
+    if secret:
+        args += ["--client-secret", secret]
+    if after["scopes"]:
+        args += ["--scopes", ",".join(after["scopes"])]
+    if plan["action"] == "update":
+        args.append("--update")
+    return args
+
+
+def public_plan(plan, generated_secret=None):
+    """What the module gets back about a client: a secret only when generated and asked for."""
+    entry = {key: plan[key] for key in ("name", "client_id", "action", "changes", "before", "after")}
+    if plan["want"].get("return_secret"):
+        entry["client_secret"] = generated_secret
+    return entry
+
+
+def application_model():
+    from oauth2_provider.models import get_application_model
+
+    return get_application_model()
+
+
+def access_model():
+    """edx's ApplicationAccess (the scopes an application may ask for), or None on other LMSes."""
+    try:
+        from openedx.core.djangoapps.oauth_dispatch.models import ApplicationAccess
+    except ImportError:
+        return None
+    return ApplicationAccess
+
+
+def client_state(app):
+    access = access_model()
+    scopes = []
+    if access is not None:
+        row = access.objects.filter(application=app).first()
+        scopes = list(row.scopes or []) if row is not None else []
+    return {
+        "client_id": app.client_id,
+        "name": app.name,
+        "owner": app.user.username if app.user_id else None,
+        "client_type": app.client_type,
+        "grant_type": app.authorization_grant_type,
+        "redirect_uris": app.redirect_uris.split(),
+        "skip_authorization": app.skip_authorization,
+        "scopes": scopes,
+    }
+
+
+def find_application(want):
+    """The application the task is about: by client_id when given, else by (owner, name)."""
+    model = application_model()
+    if want.get("client_id"):
+        app = model.objects.filter(client_id=want["client_id"]).first()
+        if app is not None:
+            return app
+    if want.get("owner") and want.get("name"):
+        apps = list(model.objects.filter(user__username=want["owner"], name=want["name"]))
+        if len(apps) > 1:
+            raise ProvisionError(
+                'Several OAuth2 clients named "%s" belong to "%s" on the LMS: set %s to pick one.'
+                % (want["name"], want["owner"], label(want["where"], "client_id"))
+            )
+        return apps[0] if apps else None
+    return None
+
+
+def secret_matches(given, stored):
+    """Whether `given` is the stored client secret, hashed (DOT 2+) or in clear (DOT 1.x)."""
+    if not given:
+        return True
+    from django.contrib.auth.hashers import check_password, identify_hasher
+    from django.utils.crypto import constant_time_compare
+
+    try:
+        identify_hasher(stored)
+    except ValueError:
+        return constant_time_compare(given, stored)
+    return check_password(given, stored)
+
+
+def validate(plans):
+    """Checks that need the LMS, run for every client before anything changes."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    allowed = set(getattr(settings, "OAUTH2_PROVIDER", {}).get("SCOPES", {}))
+    for plan in plans:
+        want, after = plan["want"], plan["after"]
+        if after is None:
+            continue
+        owner_set = "owner" in plan["changes"] or plan["action"] == "create"
+        if owner_set and not users.filter(username=after["owner"]).exists():
+            raise ProvisionError(
+                'The owner "%s" (%s) does not exist on the LMS: create it first (edx_user). '
+                "Nothing was changed." % (after["owner"], label(want["where"], "owner"))
+            )
+        if want.get("scopes"):
+            if access_model() is None:
+                raise ProvisionError(
+                    "This LMS has no ApplicationAccess model, so %s cannot be set: leave it out."
+                    % label(want["where"], "scopes")
+                )
+            unknown = sorted(set(want["scopes"]) - allowed) if allowed else []
+            if unknown:
+                raise ProvisionError(
+                    "%s holds scopes the LMS does not know: %s. Known scopes: %s."
+                    % (label(want["where"], "scopes"), ", ".join(unknown), ", ".join(sorted(allowed)))
+                )
+
+
+def ensure_clients(request):
+    """Entry point: read every client, validate and plan all of them, apply in one transaction."""
+    from oauth2_provider.generators import generate_client_id, generate_client_secret
+
+    plans = []
+    for want in request["clients"]:
+        app = find_application(want)
+        have = client_state(app) if app is not None else None
+        matches = app is None or secret_matches(want.get("client_secret"), app.client_secret)
+        new_id = None if request["check_mode"] else generate_client_id()
+        plan = plan_client(want, have, matches, new_id)
+        plan["pk"] = app.pk if app is not None else None
+        plans.append(plan)
+    validate(plans)
+    for plan in plans:
+        generate = plan["action"] == "create" and not request["check_mode"] and not plan["want"].get("client_secret")
+        plan["generated_secret"] = generate_client_secret() if generate else None
+    apply_all(plans, apply_client, reread, request["check_mode"])
+    return {"clients": [public_plan(plan, plan["generated_secret"]) for plan in plans]}
+
+
+def apply_client(plan):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    model, access = application_model(), access_model()
+    want, after, changes = plan["want"], plan["after"], set(plan["changes"])
+    generated_secret = plan["generated_secret"]
+    if plan["action"] == "delete":
+        model.objects.get(pk=plan["pk"]).delete()
+        return
+    if plan["action"] == "update" and changes & {"owner", "name"}:
+        app = model.objects.get(pk=plan["pk"])
+        app.user = get_user_model().objects.get(username=after["owner"])
+        app.name = after["name"]
+        app.save()
+    if plan["action"] == "create" or changes - {"owner", "name"}:
+        secret = generated_secret or (want.get("client_secret") if "client_secret" in changes
+                                      or plan["action"] == "create" else None)
+        with muted_logger(COMMAND_LOGGER):
+            call_command("create_dot_application", *command_args(plan, secret))
+    if "scopes" in changes and not after["scopes"] and access is not None:
+        access.objects.filter(application__client_id=after["client_id"]).delete()
+    final_secret = generated_secret or want.get("client_secret")
+    if final_secret:
+        stored = model.objects.get(client_id=after["client_id"]).client_secret
+        if not secret_matches(final_secret, stored):
+            raise ProvisionError(
+                "The LMS did not store the client secret of %s as requested. Nothing was changed." % plan["key"]
+            )
+
+
+def reread(plan):
+    app = application_model().objects.filter(client_id=(plan["after"] or plan["before"])["client_id"]).first()
+    return client_state(app) if app is not None else None
+
+
+ENTRY_POINTS["ensure_clients"] = ensure_clients

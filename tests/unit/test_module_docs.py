@@ -1,0 +1,86 @@
+"""Every module's documentation renders with ansible-doc and says exactly what its argument spec does."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+MODULES = sorted(path.stem for path in (REPO / "library").glob("edx_*.py"))
+ANSIBLE_DOC = Path(sys.executable).parent / "ansible-doc"
+
+
+def rendered_docs(name):
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
+    proc = subprocess.run([str(ANSIBLE_DOC), "--json", "-M", str(REPO / "library"), name],
+                          capture_output=True, text=True, env=env, cwd=REPO)
+    assert proc.returncode == 0 and not proc.stderr.strip(), proc.stderr
+    return json.loads(proc.stdout)[name]
+
+
+def documented(option):
+    """The fields of a documented option that an argument spec also states."""
+    fields = {
+        "type": option.get("type", "str"),
+        "required": option.get("required", False),
+        "default": option.get("default"),
+        "choices": option.get("choices"),
+        "elements": option.get("elements"),
+        "aliases": sorted(option.get("aliases", [])),
+    }
+    if "suboptions" in option:
+        fields["suboptions"] = {key: documented(value) for key, value in option["suboptions"].items()}
+    return fields
+
+
+def specified(option):
+    fields = {
+        "type": option.get("type", "str"),
+        "required": option.get("required", False),
+        "default": option.get("default"),
+        "choices": option.get("choices"),
+        "elements": option.get("elements"),
+        "aliases": sorted(option.get("aliases", [])),
+    }
+    if "options" in option:
+        fields["suboptions"] = {key: specified(value) for key, value in option["options"].items()}
+    return fields
+
+
+def test_every_module_is_checked():
+    assert {"edx_user", "edx_oauth_client", "edx_token", "edx_api_check"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_documentation_matches_argument_spec(name, load_module):
+    docs = rendered_docs(name)["doc"]
+    spec = load_module(name).argument_spec()
+    assert {k: documented(v) for k, v in docs["options"].items()} == {k: specified(v) for k, v in spec.items()}
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_examples_and_return_values_are_documented(name):
+    rendered = rendered_docs(name)
+    assert rendered["examples"].strip(), "EXAMPLES is empty"
+    assert rendered["return"], "RETURN is empty"
+    assert rendered["doc"]["attributes"]["check_mode"]["support"] in ("full", "partial")
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_secret_options_are_no_log(name, load_module):
+    """Secrets are no_log; any other option whose name looks secret carries an explicit decision."""
+    secrets = {"password", "client_secret", "token"}
+
+    def walk(spec, path=""):
+        for key, option in spec.items():
+            if key in secrets:
+                assert option.get("no_log") is True, f"{path}{key} must be no_log"
+            elif any(word in key for word in ("password", "secret", "token")) and option.get("type", "str") == "str":
+                assert "no_log" in option, f"{path}{key}: set no_log explicitly"
+            if "options" in option:
+                walk(option["options"], f"{path}{key}.")
+
+    walk(load_module(name).argument_spec())
