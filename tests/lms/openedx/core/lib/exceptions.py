@@ -1,0 +1,5 @@
+"""openedx.core.lib.exceptions"""
+
+
+class CourseNotFoundError(Exception):
+    """The course does not exist."""
