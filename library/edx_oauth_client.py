@@ -45,17 +45,17 @@ options:
     type: str
   grant_type:
     description:
-      - The grant the application may use. V(client-credentials) for server-to-server access,
-        V(password) for the resource-owner password grant.
-      - Defaults to V(client-credentials) on creation; left as it is otherwise.
+      - The grant the application may use, spelled as in OAuth2 (the LMS stores C(client-credentials)).
+        V(client_credentials) for server-to-server access, V(password) for the resource-owner password grant.
+      - Defaults to V(client_credentials) on creation; left as it is otherwise.
     type: str
-    choices: [client-credentials, password, authorization-code, implicit]
+    choices: [client_credentials, password, authorization_code, implicit]
   client_type:
     description: V(confidential) (has a secret) or V(public). Defaults to V(confidential) on creation.
     type: str
     choices: [confidential, public]
   redirect_uris:
-    description: Redirect URIs; required for V(authorization-code) and V(implicit). Defaults to none on creation.
+    description: Redirect URIs; required for V(authorization_code) and V(implicit). Defaults to none on creation.
     type: list
     elements: str
   scopes:
@@ -99,7 +99,7 @@ options:
       grant_type:
         description: The grant type.
         type: str
-        choices: [client-credentials, password, authorization-code, implicit]
+        choices: [client_credentials, password, authorization_code, implicit]
       client_type:
         description: V(confidential) or V(public).
         type: str
@@ -143,7 +143,7 @@ EXAMPLES = r"""
     owner: enrollment-bot
     client_id: enrollment-bot
     client_secret: "{{ vault_enrollment_bot_client_secret }}"
-    grant_type: client-credentials
+    grant_type: client_credentials
   become: true
   become_user: www-data
 
@@ -200,7 +200,7 @@ clients:
       description: The client's state after, or null when removed.
       type: dict
       sample: {"client_id": "enrollment-bot", "name": "enrollment-bot", "owner": "enrollment-bot",
-               "client_type": "confidential", "grant_type": "client-credentials", "redirect_uris": [],
+               "client_type": "confidential", "grant_type": "client_credentials", "redirect_uris": [],
                "skip_authorization": false, "scopes": []}
     client_secret:
       description: The generated secret of a created client (null when none was generated).

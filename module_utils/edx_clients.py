@@ -7,7 +7,7 @@ from ansible.module_utils.edx_results import option_name, select_items
 CLIENT_OPTIONS = ("name", "owner", "client_id", "client_secret", "grant_type", "client_type",
                   "redirect_uris", "scopes", "skip_authorization", "state", "return_secret")
 INHERITED = ("state", "return_secret")
-GRANT_TYPES = ["client-credentials", "password", "authorization-code", "implicit"]
+GRANT_TYPES = ["client_credentials", "password", "authorization_code", "implicit"]
 CLIENT_TYPES = ["confidential", "public"]
 SCOPE = re.compile(r"^[^\s,]+$")
 

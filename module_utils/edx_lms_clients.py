@@ -1,11 +1,13 @@
 """Runs inside the LMS: ensure django-oauth-toolkit applications through `create_dot_application`.
 
 Clients are keyed on client_id when given, else on (owner, name), which is the command's own key.
-Creation and updates go through the command with every option passed (with --update, options left
-out would reset to defaults). What the command cannot express is done through the ORM in the same
-transaction: a new owner or name for an existing client_id, scopes emptied, and removal.
-Secrets are compared with the LMS's hashers when stored hashed (django-oauth-toolkit 2+), in
-constant time when stored in clear (1.x); they are never read back into results.
+Grant types are spelled as in OAuth2 (client_credentials) and translated to django-oauth-toolkit's
+spelling (client-credentials) for the command. Creation and updates go through the command with every
+option passed (with --update, options left out would reset to defaults). What the command cannot
+express is done through the ORM in the same transaction: a new owner or name for an existing
+client_id, scopes emptied, and removal. Secrets are compared with the LMS's hashers when stored hashed
+(django-oauth-toolkit 2+), in constant time when stored in clear (1.x); they are never read back into
+results.
 """
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
@@ -14,14 +16,19 @@ if __name__ != "edx_provision":  # imported by the module or the tests; in the L
 COMMAND_LOGGER = "openedx.core.djangoapps.oauth_dispatch.management.commands.create_dot_application"
 DEFAULTS = {
     "client_type": "confidential",
-    "grant_type": "client-credentials",
+    "grant_type": "client_credentials",
     "redirect_uris": [],
     "skip_authorization": False,
     "scopes": [],
 }
 COMPARED = ("name", "owner", "client_id", "client_type", "grant_type", "redirect_uris",
             "skip_authorization", "scopes")
-NEEDS_REDIRECT = ("authorization-code", "implicit")
+NEEDS_REDIRECT = ("authorization_code", "implicit")
+
+
+def dot_grant(grant_type):
+    """django-oauth-toolkit spells grant types with hyphens (client-credentials); OAuth2 with underscores."""
+    return grant_type.replace("_", "-")
 
 
 def plan_client(want, have, secret_matches, new_client_id=None):
@@ -86,7 +93,7 @@ def _plan(want, action, changes, before, after):
 def command_args(plan, secret=None):
     """argv for `create_dot_application` that leaves the client as planned (every option given)."""
     after = plan["after"]
-    args = [after["name"], after["owner"], "--grant-type", after["grant_type"],
+    args = [after["name"], after["owner"], "--grant-type", dot_grant(after["grant_type"]),
             "--redirect-uris", " ".join(after["redirect_uris"]), "--client-id", after["client_id"]]
     if after["client_type"] == "public":
         args.append("--public")
@@ -135,7 +142,7 @@ def client_state(app):
         "name": app.name,
         "owner": app.user.username if app.user_id else None,
         "client_type": app.client_type,
-        "grant_type": app.authorization_grant_type,
+        "grant_type": app.authorization_grant_type.replace("-", "_"),
         "redirect_uris": app.redirect_uris.split(),
         "skip_authorization": app.skip_authorization,
         "scopes": scopes,

@@ -5,7 +5,7 @@ from ansible.module_utils.edx_lms_base import ProvisionError
 from ansible.module_utils.edx_lms_clients import command_args, plan_client, secret_matches
 
 HAVE = {"client_id": "bot", "name": "bot", "owner": "svc", "client_type": "confidential",
-        "grant_type": "client-credentials", "redirect_uris": [], "skip_authorization": False, "scopes": []}
+        "grant_type": "client_credentials", "redirect_uris": [], "skip_authorization": False, "scopes": []}
 
 
 def want(**options):
@@ -38,7 +38,7 @@ def test_update_passes_every_option_so_update_resets_nothing():
 
 
 def test_unchanged_client_and_matching_secret_is_a_no_op():
-    plan = plan_client(want(client_id="bot", client_secret="s3", grant_type="client-credentials"), HAVE, True)
+    plan = plan_client(want(client_id="bot", client_secret="s3", grant_type="client_credentials"), HAVE, True)
     assert plan["action"] == "none"
 
 
@@ -59,7 +59,7 @@ def test_creating_without_name_and_owner_names_the_missing_options():
 
 def test_redirect_grants_need_redirect_uris():
     with pytest.raises(ProvisionError, match="redirect_uris"):
-        plan_client(want(name="web", owner="svc", grant_type="authorization-code"), None, True, "id")
+        plan_client(want(name="web", owner="svc", grant_type="authorization_code"), None, True, "id")
 
 
 def test_absent():
