@@ -1,0 +1,313 @@
+"""HTTP plumbing for the controller-side modules (edx_token, edx_api_check).
+
+One requests session per module call with TLS verification on by default, a timeout on every
+request, urllib3 retries with backoff on connection errors and 502/503/504, and a User-Agent that
+names edx-provision. Transport failures (refused, DNS, TLS, timeouts) become one error that says
+what went wrong and which option fixes it, so every module words them the same way.
+"""
+
+import base64
+import binascii
+import json
+import os
+import re
+import ssl
+import traceback
+
+try:
+    import requests
+    import urllib3
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised only on hosts without requests
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover - Python 2 is not a target
+    from urlparse import urlsplit
+
+USER_AGENT = "edx-provision/0.1 (Ansible; +https://github.com/edx-provision)"
+RETRY_STATUSES = (502, 503, 504)
+DEFAULT_TIMEOUT = 10.0
+
+
+def http_argument_spec():
+    """Options shared by every controller-side module (doc fragment `edx_http`)."""
+    return dict(
+        lms_url=dict(type="str", required=True),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        request_timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+    )
+
+
+class EdxHttpError(Exception):
+    """A failure worded for the user; `cause` is a short machine-readable code, `details` go into the result."""
+
+    def __init__(self, msg, cause="error", **details):
+        super().__init__(msg)
+        self.msg = msg
+        self.cause = cause
+        self.details = details
+
+    def result(self):
+        """The keys a module passes to fail_json."""
+        out = dict(self.details)
+        out["cause"] = self.cause
+        return out
+
+
+def require_requests(module):
+    """Fail with Ansible's standard 'missing library' message when requests is not importable."""
+    if not HAS_REQUESTS:
+        from ansible.module_utils.basic import missing_required_lib
+
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+
+
+def normalize_lms_url(url):
+    """The LMS base URL without a trailing slash; ValueError (naming lms_url) when it is not one."""
+    text = (url or "").strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            "lms_url %r is not an http(s) URL: it needs a scheme and a host. "
+            "Set lms_url to the LMS base URL, e.g. https://lms.example.com" % (url,)
+        )
+    if parts.query or parts.fragment:
+        raise ValueError("lms_url %r has a query or fragment: set it to the LMS base URL only" % (url,))
+    path = parts.path.rstrip("/")
+    for suffix in ("/oauth2/access_token", "/oauth2", "/api/enrollment/v1/enrollment", "/heartbeat"):
+        if path.endswith(suffix):
+            raise ValueError(
+                "lms_url %r points at an endpoint, not at the LMS: set it to the base URL "
+                "(without %s); the modules add the paths themselves" % (url, suffix)
+            )
+    return "%s://%s%s" % (parts.scheme, parts.netloc, path)
+
+
+def _retry(retries, backoff_factor):
+    kwargs = dict(
+        total=retries,
+        connect=retries,
+        read=0,
+        status=retries,
+        other=0,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff_factor,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+    # Retrying the token POST is safe: minting twice only leaves one unused token behind.
+    methods = frozenset(["GET", "HEAD", "POST"])
+    try:
+        return Retry(allowed_methods=methods, **kwargs)
+    except TypeError:  # urllib3 < 1.26
+        return Retry(method_whitelist=methods, **kwargs)
+
+
+if HAS_REQUESTS:
+
+    class EdxSession(requests.Session):
+        """A Session whose verify setting and timeout apply to every request.
+
+        requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's `verify` (so
+        validate_certs: false or ca_path would be ignored where those are set): pass it per request.
+        """
+
+        default_timeout = DEFAULT_TIMEOUT
+
+        def request(self, method, url, **kwargs):
+            kwargs.setdefault("verify", self.verify)
+            if kwargs.get("timeout") is None:
+                kwargs["timeout"] = self.default_timeout
+            return super().request(method, url, **kwargs)
+
+
+def make_session(validate_certs=True, ca_path=None, retries=2, backoff_factor=0.5, timeout=DEFAULT_TIMEOUT,
+                 user_agent=USER_AGENT):
+    """A requests.Session for one module call: verification, retries with backoff, timeouts, User-Agent.
+
+    `retries` counts extra attempts after connection errors and 502/503/504 answers (0: none, for
+    callers that run their own deadline loop). ca_path may be a CA bundle file or a directory.
+    `timeout` applies to requests that do not pass their own.
+    """
+    session = EdxSession()
+    session.default_timeout = timeout
+    if not validate_certs:
+        session.verify = False
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    elif ca_path:
+        if not os.path.exists(ca_path):
+            raise EdxHttpError(
+                "ca_path %s does not exist: it must name the CA bundle (file or directory) that "
+                "signed the LMS certificate. Fix ca_path or leave it out to use the system CAs." % ca_path,
+                cause="bad_option",
+            )
+        session.verify = ca_path
+    adapter = HTTPAdapter(max_retries=_retry(retries, backoff_factor) if retries else 0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = user_agent
+    session.headers["Accept"] = "application/json"
+    return session
+
+
+def session_from_params(params, retries=2, backoff_factor=0.5):
+    """make_session() configured from the edx_http options of a module's params."""
+    return make_session(
+        validate_certs=params.get("validate_certs", True),
+        ca_path=params.get("ca_path"),
+        retries=retries,
+        backoff_factor=backoff_factor,
+        timeout=params.get("request_timeout") or DEFAULT_TIMEOUT,
+    )
+
+
+def _chain(exc):
+    """The exception and everything it wraps (causes, contexts, urllib3 reasons, args)."""
+    seen, todo = [], [exc]
+    while todo:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        todo.extend([item.__cause__, item.__context__, getattr(item, "reason", None)])
+        todo.extend(a for a in item.args if isinstance(a, BaseException))
+    return seen
+
+
+def classify_transport_error(exc):
+    """(cause, reason) for an exception raised by requests: what kind of failure, in a short phrase.
+
+    cause is one of tls, connection_refused, dns, connect_timeout, read_timeout, connection.
+    """
+    chain = _chain(exc)
+    text = " ".join(str(e) for e in chain)
+    if any(isinstance(e, ssl.SSLError) or "SSLError" in type(e).__name__ for e in chain):
+        return "tls", _ssl_reason(text)
+    if HAS_REQUESTS and isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connect_timeout", "no answer to the connection attempt"
+    if HAS_REQUESTS and isinstance(exc, requests.exceptions.ReadTimeout):
+        return "read_timeout", "connected, but no answer"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or re.search(
+        r"Connection refused|Errno 111|WinError 10061", text
+    ):
+        return "connection_refused", "connection refused"
+    if re.search(r"Name or service not known|nodename nor servname|NameResolution|getaddrinfo failed|"
+                 r"Temporary failure in name resolution|No address associated", text):
+        return "dns", "the host name does not resolve"
+    if any(isinstance(e, TimeoutError) for e in chain) or "timed out" in text:
+        return "connect_timeout", "no answer to the connection attempt"
+    return "connection", _last_words(text)
+
+
+def _ssl_reason(text):
+    for pattern, reason in (
+        (r"self[- ]signed certificate", "the certificate is self-signed"),
+        (r"unable to get local issuer|unable to get issuer", "the certificate's issuer is not a trusted CA"),
+        (r"certificate has expired", "the certificate has expired"),
+        (r"[Hh]ostname mismatch|doesn't match|not valid for", "the certificate does not name this host"),
+        (r"WRONG_VERSION_NUMBER|wrong version number", "the server does not speak TLS on this port"),
+        (r"CERTIFICATE_VERIFY_FAILED", "the certificate could not be verified"),
+    ):
+        if re.search(pattern, text):
+            return reason
+    return _last_words(text)
+
+
+def _last_words(text):
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[-200:] if text else "unknown error"
+
+
+def transport_error(exc, url, timeout=None):
+    """An EdxHttpError for a requests exception met while calling `url`, with what to do about it."""
+    cause, reason = classify_transport_error(exc)
+    parts = urlsplit(url)
+    where = parts.netloc or url
+    if cause == "tls":
+        if reason == "the server does not speak TLS on this port":
+            fix = "lms_url says https but %s answers plain HTTP: use http:// or the LMS's TLS port in lms_url." % where
+        else:
+            fix = (
+                "Set ca_path to the CA bundle that signed the LMS certificate (or fix the certificate); "
+                "validate_certs: false is for throw-away test LMSs only."
+            )
+        msg = "TLS verification failed for %s: %s. %s" % (where, reason, fix)
+    elif cause == "connection_refused":
+        msg = (
+            "Cannot connect to %s: connection refused, nothing listens there. Is the LMS (or its web "
+            "server) running, and are the host and port in lms_url right?" % where
+        )
+    elif cause == "dns":
+        msg = "Cannot connect to %s: %s. Check the host name in lms_url." % (where, reason)
+    elif cause == "connect_timeout":
+        msg = (
+            "Cannot connect to %s: %s within %ss. A firewall drops the traffic or the host is down; "
+            "check lms_url and the network path, or raise request_timeout." % (where, reason, timeout)
+        )
+    elif cause == "read_timeout":
+        msg = (
+            "The LMS at %s accepted the connection but sent no answer within %ss: it is overloaded or "
+            "still starting. Raise request_timeout or try again later." % (where, timeout)
+        )
+    else:
+        msg = "Cannot reach %s: %s. Check lms_url and that the LMS is running." % (where, reason)
+    return EdxHttpError(msg, cause=cause, url=url)
+
+
+def body_excerpt(text, limit=300):
+    """The start of a response body for an error message: an HTML page's title, whitespace collapsed."""
+    text = text or ""
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text) if "<" in text else text).strip()
+    if len(flat) > limit:
+        flat = flat[:limit] + "..."
+    if title:
+        heading = re.sub(r"\s+", " ", title.group(1)).strip()
+        return "%s: %s" % (heading, flat) if heading and not flat.startswith(heading) else flat
+    return flat
+
+
+def parse_json(text):
+    """(True, value) when `text` is JSON, else (False, None)."""
+    try:
+        return True, json.loads(text)
+    except (TypeError, ValueError):
+        return False, None
+
+
+def _b64url_json(segment):
+    padded = segment + "=" * (-len(segment) % 4)
+    try:
+        return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeError):
+        return None
+
+
+_JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+def looks_like_jwt(token):
+    """True for a compact JWS: three base64url parts whose header is a JSON object with `alg`.
+
+    Opaque LMS tokens are short alphanumeric strings without dots, so the shape decides.
+    """
+    token = (token or "").strip()
+    if not _JWT_SHAPE.match(token):
+        return False
+    header = _b64url_json(token.split(".", 1)[0])
+    return isinstance(header, dict) and "alg" in header
+
+
+def auth_scheme(token, token_type=None):
+    """The Authorization scheme the LMS expects: 'JWT' for JWTs (edx-drf-extensions), else 'Bearer'."""
+    if token_type is None:
+        token_type = "jwt" if looks_like_jwt(token) else "bearer"
+    return "JWT" if token_type == "jwt" else "Bearer"

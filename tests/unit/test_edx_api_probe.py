@@ -1,0 +1,279 @@
+"""edx_api_probe: heartbeat wait, deadline and backoff, and the explanation of each API failure.
+
+A scripted session and a fake clock stand in for the network and for time.
+"""
+
+import base64
+import json
+import ssl
+
+import pytest
+import requests
+from ansible.module_utils.edx_api_probe import (
+    ENROLLMENT_PATH,
+    HEARTBEAT_PATH,
+    backoff_delays,
+    check_api,
+    explain_api_error,
+    failing_checks,
+)
+from ansible.module_utils.edx_http import EdxHttpError
+
+LMS = "https://lms.example.com"
+OPAQUE = "aBcD1234efGH5678ijKL9012mnOP34"
+JWT = ".".join(
+    base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+    for part in ({"alg": "RS512"}, {"sub": "x"})
+) + ".c2ln"
+ENROLLMENT = {"user": "svc", "mode": "audit", "is_active": True, "course_details": {"course_id": "course-v1:X+Y+Z"}}
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class Response:
+    def __init__(self, status, body="", headers=None):
+        self.status_code = status
+        self.text = body if isinstance(body, str) else json.dumps(body)
+        self.headers = headers or {}
+
+
+class Session:
+    """Answers GETs per path from a script of Responses or exceptions; the last entry repeats."""
+
+    def __init__(self, clock, **scripts):
+        self.clock = clock
+        self.scripts = {HEARTBEAT_PATH: scripts.get("heartbeat", [Response(200, {"sql": {"status": True}})]),
+                        ENROLLMENT_PATH: scripts.get("api", [Response(200, [ENROLLMENT])])}
+        self.calls = []
+
+    def get(self, url, headers=None, timeout=None):
+        path = url[len(LMS):]
+        self.calls.append((path, dict(headers or {}), timeout))
+        self.clock.now += 0.01
+        script = self.scripts[path]
+        item = script.pop(0) if len(script) > 1 else script[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
+def refused():
+    return requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused"))
+
+
+def run(session, clock, token=OPAQUE, **kwargs):
+    kwargs.setdefault("timeout", 30)
+    return check_api(session, LMS, token, clock=clock, sleep=clock.sleep, **kwargs)
+
+
+def test_backoff_doubles_up_to_a_cap():
+    delays = backoff_delays()
+    assert [next(delays) for _ in range(6)] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+def test_success_returns_enrollments_status_and_timings():
+    clock = Clock()
+    session = Session(clock)
+    result = run(session, clock)
+    assert result["status"] == 200
+    assert result["enrollments"] == [ENROLLMENT]
+    assert result["url"] == LMS + ENROLLMENT_PATH
+    assert result["heartbeat"] == {"sql": {"status": True}}
+    assert result["token_type"] == "bearer"
+    timings = result["timings"]
+    assert (timings["heartbeat_attempts"], timings["api_attempts"]) == (1, 1)
+    assert timings["heartbeat_seconds"] == pytest.approx(0.01)
+    assert timings["total_seconds"] == pytest.approx(0.02)
+    assert session.calls[1][1] == {"Authorization": "Bearer " + OPAQUE}
+
+
+def test_jwt_is_sent_with_the_jwt_prefix_when_detected_or_asked():
+    clock = Clock()
+    session = Session(clock)
+    assert run(session, clock, token=JWT)["token_type"] == "jwt"
+    assert session.calls[-1][1] == {"Authorization": "JWT " + JWT}
+    run(session, clock, token=OPAQUE, token_type="jwt")
+    assert session.calls[-1][1] == {"Authorization": "JWT " + OPAQUE}
+    run(session, clock, token=JWT, token_type="bearer")
+    assert session.calls[-1][1] == {"Authorization": "Bearer " + JWT}
+
+
+def test_heartbeat_is_waited_for_with_backoff():
+    clock = Clock()
+    session = Session(clock, heartbeat=[refused(), Response(502, "<html>bad gateway</html>"),
+                                        Response(503, {"sql": {"status": False, "message": "down"}}),
+                                        Response(200, "OK")])
+    result = run(session, clock)
+    assert result["timings"]["heartbeat_attempts"] == 4
+    assert clock.slept == [0.5, 1.0, 2.0]
+    assert result["heartbeat"] is None  # not JSON
+    assert result["status"] == 200
+
+
+def test_heartbeat_can_be_skipped():
+    clock = Clock()
+    session = Session(clock, heartbeat=[Response(404, "")])
+    result = run(session, clock, wait_for_heartbeat=False)
+    assert result["timings"]["heartbeat_attempts"] == 0
+    assert [call[0] for call in session.calls] == [ENROLLMENT_PATH]
+
+
+def test_lms_down_fails_at_the_deadline_with_the_refusal_explained():
+    clock = Clock()
+    session = Session(clock, heartbeat=[refused()])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, timeout=10)
+    failure = err.value
+    assert failure.cause == "connection_refused"
+    assert "connection refused" in failure.msg
+    assert "raise timeout" in failure.msg
+    assert clock.now - 100.0 <= 10.5
+    assert failure.details["timings"]["heartbeat_attempts"] == len(session.calls) > 3
+
+
+def test_unhealthy_heartbeat_lists_the_failing_checks():
+    clock = Clock()
+    body = {"sql": {"status": False, "message": "could not connect"}, "modulestore": {"status": True, "message": "OK"}}
+    session = Session(clock, heartbeat=[Response(503, body)])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, timeout=5)
+    assert err.value.cause == "unhealthy"
+    assert "sql: could not connect" in err.value.msg
+    assert "modulestore: OK" not in err.value.msg and "failing checks: sql: could not connect." in err.value.msg
+    assert err.value.details["status"] == 503
+
+
+def test_heartbeat_404_fails_at_once_naming_lms_url():
+    clock = Clock()
+    session = Session(clock, heartbeat=[Response(404, "<html>nope</html>")])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock)
+    assert err.value.cause == "not_found"
+    assert "lms_url" in err.value.msg and "wait_for_heartbeat" in err.value.msg
+    assert len(session.calls) == 1
+
+
+def test_tls_errors_are_not_retried():
+    clock = Clock()
+    tls = requests.exceptions.SSLError(ssl.SSLError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] self-signed certificate"))
+    session = Session(clock, heartbeat=[tls])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock)
+    assert err.value.cause == "tls"
+    assert "ca_path" in err.value.msg
+    assert len(session.calls) == 1
+
+
+def test_api_is_retried_on_gateway_errors_and_throttling():
+    clock = Clock()
+    session = Session(clock, api=[Response(502), Response(429), refused(), Response(200, [])])
+    result = run(session, clock)
+    assert result["enrollments"] == []
+    assert result["timings"]["api_attempts"] == 4
+
+
+def test_api_gateway_errors_until_the_deadline():
+    clock = Clock()
+    session = Session(clock, api=[Response(504, "<html><title>504 Gateway Time-out</title></html>")])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, timeout=8)
+    assert err.value.cause == "server_error"
+    assert "504 Gateway Time-out" in err.value.msg
+    assert err.value.details["timings"]["api_attempts"] > 2
+
+
+def api_failure(status, body, token=OPAQUE, headers=None, **kwargs):
+    clock = Clock()
+    session = Session(clock, api=[Response(status, body, headers)])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, token=token, **kwargs)
+    assert len([c for c in session.calls if c[0] == ENROLLMENT_PATH]) == 1  # not retried
+    return err.value
+
+
+def test_401_expired_token_from_error_code():
+    body = {"error_code": "token_expired", "developer_message": "The provided access token has expired"}
+    err = api_failure(401, body)
+    assert err.cause == "token_refused"
+    assert "token_expired" in err.msg and "has expired" in err.msg
+    assert "edx_token" in err.msg
+    assert err.details["error_code"] == "token_expired"
+    assert OPAQUE not in err.msg
+
+
+def test_401_unknown_token():
+    err = api_failure(401, {"error_code": "token_nonexistent", "developer_message": "x"})
+    assert "does not know this token" in err.msg
+
+
+def test_401_tampered_jwt():
+    err = api_failure(401, {"detail": "Error decoding token."}, token=JWT)
+    assert err.cause == "token_refused"
+    assert "does not verify" in err.msg
+    assert err.details["detail"] == "Error decoding token."
+
+
+def test_401_jwt_sent_as_bearer():
+    err = api_failure(401, {"detail": "Authentication credentials were not provided."}, token=JWT, token_type="bearer")
+    assert "JWT prefix" in err.msg
+    assert "Authorization: Bearer" in err.msg
+
+
+def test_401_reason_from_www_authenticate():
+    err = api_failure(401, {"detail": "Authentication credentials were not provided."},
+                      headers={"WWW-Authenticate": 'Bearer realm="api",error="invalid_token",'
+                                                   'error_description="The access token is invalid."'})
+    assert "The access token is invalid." in err.msg
+
+
+def test_401_without_reason_mentions_proxies_stripping_the_header():
+    err = api_failure(401, {"detail": "Authentication credentials were not provided."})
+    assert "strips the Authorization header" in err.msg
+
+
+def test_403():
+    err = api_failure(403, {"detail": "You do not have permission to perform this action."})
+    assert err.cause == "forbidden"
+    assert "You do not have permission" in err.msg
+    assert "token_type jwt" in err.msg
+
+
+def test_404_on_the_api_path_blames_lms_url():
+    err = api_failure(404, "<html>Not found</html>")
+    assert err.cause == "not_found"
+    assert "lms_url" in err.msg
+    assert LMS + ENROLLMENT_PATH in err.msg
+
+
+def test_200_that_is_not_a_list():
+    err = api_failure(200, "<html><title>Welcome</title></html>")
+    assert err.cause == "bad_response"
+    assert "Welcome" in err.msg
+
+
+def test_500():
+    assert api_failure(500, "<html><title>Server Error</title></html>").cause == "server_error"
+
+
+def test_explain_api_error_alone():
+    cause, msg = explain_api_error(418, {}, "teapot", LMS + ENROLLMENT_PATH, "Bearer", OPAQUE)
+    assert cause == "unexpected_status"
+    assert "HTTP 418" in msg and "teapot" in msg
+
+
+def test_failing_checks_in_both_heartbeat_formats():
+    assert failing_checks('{"sql": {"status": false, "message": "boom"}}') == "sql: boom"
+    assert failing_checks('{"SQL": "connection lost", "modulestore": true}') == "SQL: connection lost"
+    assert failing_checks('{"error": "exploded"}') == "error: exploded"
+    assert failing_checks("<html>") == ""

@@ -1,0 +1,244 @@
+"""Token endpoint requests and the wording of every failure (DOT today, DOP on Ginkgo), without network."""
+
+import base64
+import json
+from urllib.parse import unquote_plus
+
+import pytest
+from ansible.module_utils.edx_http import EdxHttpError
+from ansible.module_utils.edx_token_endpoint import (
+    build_request,
+    explain_token_error,
+    read_token_response,
+    scope_text,
+    token_url,
+    type_mismatch_warning,
+)
+
+URL = "https://lms.example.com/oauth2/access_token"
+JSON = {"Content-Type": "application/json"}
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def params(**overrides):
+    base = dict(
+        client_id="svc-client",
+        client_secret="s3cret",
+        grant_type="client_credentials",
+        username=None,
+        password=None,
+        token_type="bearer",
+        client_auth="form",
+        scope=None,
+    )
+    base.update(overrides)
+    return base
+
+
+def test_token_url():
+    assert token_url("https://lms.example.com") == URL
+    assert token_url("https://lms.example.com/") == URL
+
+
+def test_client_credentials_in_the_form():
+    form, headers = build_request(params())
+    assert form == {"grant_type": "client_credentials", "client_id": "svc-client", "client_secret": "s3cret"}
+    assert headers == {}
+
+
+def test_password_grant_jwt_and_scope():
+    form, _ = build_request(params(grant_type="password", username="svc", password="pw", token_type="jwt",
+                                   scope=["read", "email"]))
+    assert form["grant_type"] == "password"
+    assert (form["username"], form["password"]) == ("svc", "pw")
+    assert form["token_type"] == "jwt"
+    assert form["scope"] == "read email"
+
+
+def test_public_client_sends_no_secret():
+    form, _ = build_request(params(grant_type="password", username="u", password="p", client_secret=None))
+    assert "client_secret" not in form
+    assert form["client_id"] == "svc-client"
+
+
+def test_basic_auth_form_encodes_id_and_secret():
+    form, headers = build_request(params(client_secret="a:b+c/d%", client_auth="basic"))
+    assert "client_id" not in form and "client_secret" not in form
+    scheme, value = headers["Authorization"].split(" ", 1)
+    assert scheme == "Basic"
+    client_id, secret = base64.b64decode(value).decode().split(":", 1)
+    assert (unquote_plus(client_id), unquote_plus(secret)) == ("svc-client", "a:b+c/d%")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, ""),
+        ([], ""),
+        (["read"], "read"),
+        (["read write", "email"], "read write email"),
+        ("read,email", "read email"),
+    ],
+)
+def test_scope_text(given, expected):
+    assert scope_text(given) == expected
+
+
+# --- success -----------------------------------------------------------------------------------
+
+
+def test_bearer_token_record():
+    body = {"access_token": "abc123", "token_type": "Bearer", "expires_in": 36000, "scope": "read write"}
+    record = read_token_response(200, JSON, json.dumps(body), params(), URL, now=1000.0)
+    assert record == {"token": "abc123", "token_type": "bearer", "expires_at": 37000.0, "scope": "read write"}
+
+
+def test_jwt_is_recognised_by_declared_type():
+    body = {"access_token": "x.y.z", "token_type": "JWT", "expires_in": 3600, "scope": "read"}
+    assert read_token_response(200, JSON, json.dumps(body), params(), URL, now=0)["token_type"] == "jwt"
+
+
+def test_missing_expiry_is_kept_unknown():
+    record = read_token_response(200, JSON, '{"access_token": "t", "token_type": "Bearer"}', params(), URL, now=0)
+    assert record["expires_at"] is None
+    assert record["scope"] == ""
+
+
+def test_200_without_a_token_is_an_error():
+    with pytest.raises(EdxHttpError) as err:
+        read_token_response(200, HTML, "<html><title>Sign in</title></html>", params(), URL)
+    assert err.value.cause == "bad_response"
+    assert "Sign in" in err.value.msg
+    assert "lms_url" in err.value.msg
+
+
+def test_type_mismatch_warning():
+    assert type_mismatch_warning("jwt", {"token_type": "jwt"}) is None
+    assert "returned a bearer token" in type_mismatch_warning("jwt", {"token_type": "bearer"})
+
+
+# --- failures ------------------------------------------------------------------------------------
+
+
+def fail(status, body, headers=JSON, **overrides):
+    text = body if isinstance(body, str) else json.dumps(body)
+    with pytest.raises(EdxHttpError) as err:
+        read_token_response(status, headers, text, params(**overrides), URL)
+    return err.value
+
+
+def test_dot_invalid_client_names_both_options():
+    err = fail(401, {"error": "invalid_client"})
+    assert err.cause == "invalid_client"
+    assert "client_id" in err.msg and "client_secret" in err.msg
+    assert "'svc-client'" in err.msg
+    assert err.details == {"status": 401, "url": URL, "error": "invalid_client"}
+    assert "s3cret" not in err.msg
+
+
+def test_ginkgo_dop_invalid_client_is_a_400():
+    err = fail(400, {"error": "invalid_client"})
+    assert err.cause == "invalid_client"
+    assert "Ginkgo" in err.msg
+
+
+def test_invalid_client_with_basic_auth_suggests_form():
+    err = fail(401, {"error": "invalid_client"}, client_auth="basic")
+    assert "client_auth: form" in err.msg
+
+
+def test_wrong_user_password_names_username_and_password():
+    err = fail(400, {"error": "invalid_grant", "error_description": "Invalid credentials given."},
+               grant_type="password", username="svc", password="pw")
+    assert err.cause == "invalid_grant"
+    assert "Invalid credentials given." in err.msg
+    assert "username" in err.msg and "password" in err.msg
+    assert "'svc'" in err.msg
+
+
+def test_unauthorized_client_says_which_grant_type_to_set():
+    err = fail(400, {"error": "unauthorized_client"}, grant_type="password", username="u", password="p")
+    assert err.cause == "unauthorized_client"
+    assert "may not use grant_type password" in err.msg
+    assert "edx_oauth_client grant_type: password" in err.msg
+    assert "--grant-type password" in err.msg
+    assert "client_credentials" in err.msg
+
+
+def test_unauthorized_client_for_client_credentials_uses_the_dot_spelling():
+    err = fail(400, {"error": "unauthorized_client"})
+    assert "grant_type: client-credentials" in err.msg
+
+
+def test_unsupported_grant_type():
+    err = fail(400, {"error": "unsupported_grant_type"})
+    assert err.cause == "unsupported_grant_type"
+    assert "client_credentials" in err.msg
+
+
+def test_invalid_scope_names_the_scope_and_the_option():
+    err = fail(400, {"error": "invalid_scope"}, scope=["grades:read"])
+    assert err.cause == "invalid_scope"
+    assert "'grades:read'" in err.msg
+    assert "scope" in err.msg and "edx_oauth_client scopes" in err.msg
+
+
+def test_ginkgo_secure_connection_points_at_the_proxy_header():
+    err = fail(400, {"error": "invalid_request", "error_description": "A secure connection is required."})
+    assert err.cause == "insecure_connection"
+    assert "OAUTH_ENFORCE_SECURE" in err.msg
+    assert "SECURE_PROXY_SSL_HEADER" in err.msg
+    assert "https://" in err.msg
+
+
+def test_other_invalid_request_shows_the_description():
+    err = fail(400, {"error": "invalid_request", "error_description": "No 'grant_type' included in the request."})
+    assert err.cause == "invalid_request"
+    assert "No 'grant_type' included" in err.msg
+
+
+def test_404_means_oauth2_provider_off_or_wrong_url():
+    err = fail(404, "<html><title>Page not found</title></html>", headers=HTML)
+    assert err.cause == "oauth2_disabled"
+    assert "ENABLE_OAUTH2_PROVIDER" in err.msg
+    assert "lms_url" in err.msg
+    assert err.details["status"] == 404
+
+
+def test_redirect_shows_where_to():
+    err = fail(301, "", headers={"Location": "https://lms.example.com/oauth2/access_token"})
+    assert err.cause == "redirect"
+    assert "https://lms.example.com/oauth2/access_token" in err.msg
+    assert "lms_url" in err.msg
+
+
+def test_rate_limited():
+    assert fail(429, "Too many").cause == "rate_limited"
+
+
+def test_html_server_error_shows_status_and_start_of_page():
+    page = "<html><head><title>Server Error (500)</title></head><body>" + "trace " * 200 + "</body></html>"
+    err = fail(500, page, headers=HTML)
+    assert err.cause == "server_error"
+    assert "HTTP 500" in err.msg
+    assert "Server Error (500)" in err.msg
+    assert "text/html" in err.msg
+    assert len(err.msg) < 700
+
+
+def test_non_json_answer_shows_status_and_body():
+    err = fail(418, "I am a teapot", headers={"Content-Type": "text/plain"})
+    assert err.cause == "bad_response"
+    assert "HTTP 418" in err.msg and "I am a teapot" in err.msg
+
+
+def test_proxy_basic_auth_401():
+    err = fail(401, "<html><title>401 Authorization Required</title></html>", headers=HTML)
+    assert err.cause == "http_auth"
+    assert "Authorization Required" in err.msg
+
+
+def test_explain_is_usable_on_its_own():
+    cause, msg = explain_token_error(401, {}, '{"error": "invalid_client"}', params(), URL)
+    assert cause == "invalid_client"
+    assert msg.startswith("The LMS refused the OAuth2 client credentials")
