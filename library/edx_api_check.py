@@ -1,0 +1,228 @@
+#!/usr/bin/python
+"""Ansible module edx_api_check: prove an Open edX LMS's enrollment API answers a token."""
+
+DOCUMENTATION = r"""
+module: edx_api_check
+short_description: Check that an Open edX LMS is up and its enrollment API accepts a token
+description:
+  - Waits until C({lms_url}/heartbeat) answers HTTP 200, then calls
+    C(GET {lms_url}/api/enrollment/v1/enrollment) with the token and returns the enrollments of the
+    token's user. Runs on the host the module runs on (normally the controller).
+  - Connection errors, heartbeat failures and HTTP 429, 502, 503 and 504 answers of the API are
+    retried with exponential backoff (0.5 s doubling up to 5 s) until O(timeout) seconds have passed.
+  - Failures name their cause and the fix, for example HTTP 401 (why the token was refused, such as
+    expired, unknown, a JWT sent with the wrong prefix, a signature that does not verify), 403, 404 (O(lms_url)
+    does not point at the LMS), TLS errors, timeouts and refused connections.
+  - Never changes anything; always reports C(changed=false). Suitable as a CI gate or a scheduled check.
+options:
+  token:
+    description:
+      - The access token, for example the C(token) returned by M(edx_token).
+    type: str
+    required: true
+  token_type:
+    description:
+      - "How to send the token. V(bearer) sends C(Authorization: Bearer <token>), V(jwt) sends
+        C(Authorization: JWT <token>) (the prefix the LMS's JWT authentication reads)."
+      - Left out, a token shaped like a JWT (three base64url parts with a JSON header) is sent as
+        V(jwt), anything else as V(bearer).
+    type: str
+    choices: [bearer, jwt]
+  timeout:
+    description:
+      - Seconds to keep waiting for the heartbeat and retrying the API call, in total.
+      - Each single request is also bounded by O(request_timeout).
+    type: float
+    default: 60
+  wait_for_heartbeat:
+    description:
+      - Wait for C(/heartbeat) to answer HTTP 200 before calling the API.
+      - Set V(false) when a proxy does not pass C(/heartbeat) through.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - edx_http
+  - action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Runs the same read-only requests in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+notes:
+  - Plain C(/heartbeat) is used, not C(/heartbeat?extended), which also fails on Celery trouble while
+    the LMS serves requests fine.
+  - The enrollment list is limited to 40 requests a minute per user (120 for staff) by the LMS.
+seealso:
+  - module: edx_token
+author:
+  - edx-provision contributors
+"""
+
+EXAMPLES = r"""
+- name: Mint a token
+  edx_token:
+    lms_url: https://lms.example.com
+    client_id: "{{ vault_edx_client_id }}"
+    client_secret: "{{ vault_edx_client_secret }}"
+    token_type: jwt
+  delegate_to: localhost
+  register: edx_token_result
+
+- name: The LMS is up and its enrollment API accepts the token
+  edx_api_check:
+    lms_url: https://lms.example.com
+    token: "{{ edx_token_result.token }}"
+    token_type: "{{ edx_token_result.token_type }}"
+    timeout: 300
+  delegate_to: localhost
+  register: edx_api
+
+- name: Show what the API answered
+  ansible.builtin.debug:
+    msg: "{{ edx_api.enrollments | length }} enrollments, API answered in {{ edx_api.timings.api_seconds }} s"
+
+- name: Behind a proxy that hides /heartbeat, with a private CA
+  edx_api_check:
+    lms_url: https://lms.internal
+    ca_path: /etc/pki/internal-ca.pem
+    token: "{{ edx_token_result.token }}"
+    wait_for_heartbeat: false
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+status:
+  description:
+    - HTTP status of the enrollment API's last answer (on failure, when there was one).
+  returned: always
+  type: int
+  sample: 200
+enrollments:
+  description:
+    - The enrollment API's answer, one object per enrollment of the token's user (C(created),
+      C(mode), C(is_active), C(user), C(course_details)).
+  returned: success
+  type: list
+  elements: dict
+  sample: []
+url:
+  description:
+    - The URL that was called last.
+  returned: always
+  type: str
+  sample: https://lms.example.com/api/enrollment/v1/enrollment
+token_type:
+  description:
+    - How the token was sent, V(bearer) or V(jwt).
+  returned: success
+  type: str
+  sample: jwt
+heartbeat:
+  description:
+    - >-
+      The heartbeat's JSON answer (for example C({"sql": {"status": true, "message": "OK"}})), or
+      V(null) when it was not JSON or O(wait_for_heartbeat=false).
+  returned: success
+  type: dict
+timings:
+  description:
+    - How long each phase took and how many requests it needed.
+  returned: always
+  type: dict
+  contains:
+    heartbeat_seconds:
+      description: Seconds spent waiting for the heartbeat.
+      type: float
+      returned: always
+      sample: 0.012
+    heartbeat_attempts:
+      description: Heartbeat requests made (0 with O(wait_for_heartbeat=false)).
+      type: int
+      returned: always
+      sample: 1
+    api_seconds:
+      description: Seconds spent calling the enrollment API, retries included.
+      type: float
+      returned: always
+      sample: 0.034
+    api_attempts:
+      description: Enrollment API requests made.
+      type: int
+      returned: always
+      sample: 1
+    total_seconds:
+      description: Seconds for the whole check.
+      type: float
+      returned: always
+      sample: 0.05
+cause:
+  description:
+    - Machine-readable reason of a failure, for example C(token_refused), C(forbidden), C(not_found),
+      C(unhealthy), C(tls), C(connection_refused), C(connect_timeout), C(read_timeout).
+  returned: failure
+  type: str
+  sample: token_refused
+detail:
+  description:
+    - The LMS's own explanation from the answer's body (C(detail) or C(developer_message)), when given.
+  returned: failure
+  type: str
+  sample: Authentication credentials were not provided.
+error_code:
+  description:
+    - The LMS's C(error_code) for a refused token, for example C(token_expired), C(token_nonexistent).
+  returned: failure
+  type: str
+  sample: token_expired
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_api_probe import check_api, probe_argument_spec
+from ansible.module_utils.edx_http import (
+    EdxHttpError,
+    http_argument_spec,
+    normalize_lms_url,
+    require_requests,
+    session_from_params,
+)
+
+
+def argument_spec():
+    spec = http_argument_spec()
+    spec.update(probe_argument_spec())
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    require_requests(module)
+    params = module.params
+    try:
+        lms_url = normalize_lms_url(params["lms_url"])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc), cause="bad_option")
+    if params["timeout"] <= 0 or params["request_timeout"] <= 0:
+        module.fail_json(msg="timeout and request_timeout must be more than 0 seconds", cause="bad_option")
+    try:
+        # The deadline loop does the retrying, so the session itself does not.
+        session = session_from_params(params, retries=0)
+        result = check_api(
+            session,
+            lms_url,
+            params["token"],
+            token_type=params["token_type"],
+            timeout=params["timeout"],
+            request_timeout=params["request_timeout"],
+            wait_for_heartbeat=params["wait_for_heartbeat"],
+        )
+    except EdxHttpError as exc:
+        module.fail_json(msg=exc.msg, changed=False, **exc.result())
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,326 @@
+#!/usr/bin/python
+"""Ansible module edx_token: mint (or reuse from a cache file) an Open edX LMS access token."""
+
+DOCUMENTATION = r"""
+module: edx_token
+short_description: Mint an access token for an Open edX LMS OAuth2 application
+description:
+  - Mints an access token by posting to the LMS's token endpoint C({lms_url}/oauth2/access_token)
+    from the host the module runs on (normally the controller, with C(delegate_to) set to C(localhost)).
+  - Supports the client credentials grant and the password grant, opaque bearer tokens and JWTs,
+    and client authentication in the form body or as HTTP Basic.
+  - Failures name their cause and the fix, for example a wrong O(client_id) or O(client_secret), a
+    wrong O(username) or O(password), a grant type the application does not allow, an LMS whose
+    OAuth2 provider is off (C(FEATURES['ENABLE_OAUTH2_PROVIDER'])), TLS and connection problems.
+  - With O(cache_path), a token is kept in a private file and reused while more than O(min_ttl)
+    seconds of its lifetime remain.
+  - The module changes no configuration and always reports C(changed=false).
+  - Because the result holds the token, Ansible's output hides it (as with C(no_log)) even with
+    C(-vvv); O(client_secret) and O(password) are never shown either. Register the result to use the token.
+options:
+  client_id:
+    description:
+      - Client id of the LMS's OAuth2 application.
+    type: str
+    required: true
+  client_secret:
+    description:
+      - Client secret of the application.
+      - Required with O(grant_type=client_credentials); with O(grant_type=password) it may be left
+        out for a public application.
+    type: str
+  grant_type:
+    description:
+      - V(client_credentials) gets a token for the application's owner, V(password) one for O(username).
+      - The application's own grant type must allow it (C(client-credentials) or C(password)), otherwise
+        the LMS answers C(unauthorized_client).
+    type: str
+    choices: [client_credentials, password]
+    default: client_credentials
+  username:
+    description:
+      - The user to get a token for, with O(grant_type=password). The LMS also accepts the e-mail address.
+    type: str
+  password:
+    description:
+      - The password of O(username), with O(grant_type=password).
+    type: str
+  token_type:
+    description:
+      - "V(bearer) asks for an opaque token (sent as C(Authorization: Bearer ...))."
+      - "V(jwt) asks for a signed JWT (posts C(token_type=jwt); sent as C(Authorization: JWT ...)).
+        Restricted applications only hand out usable tokens as JWTs."
+    type: str
+    choices: [bearer, jwt]
+    default: bearer
+  client_auth:
+    description:
+      - How the client authenticates. V(form) sends C(client_id) and C(client_secret) as form fields,
+        V(basic) sends them as HTTP Basic authentication (form-encoded first, as RFC 6749 says).
+      - Not every OAuth2 provider form-decodes Basic credentials; keep V(form) for a secret with
+        characters other than letters, digits and C(-._~).
+    type: str
+    choices: [form, basic]
+    default: form
+  scope:
+    description:
+      - Scopes to ask for, as a list or a space- or comma-separated string, for example C([read, email]).
+      - The LMS grants its default scopes (read write email profile) plus those allowed for the
+        application; others give C(invalid_scope). Left out, the LMS chooses.
+    type: list
+    elements: str
+  cache_path:
+    description:
+      - File that keeps tokens between runs, on the host that runs the module. Created with mode
+        0600 (its directory with 0700 when missing) and replaced atomically.
+      - One file holds several tokens, each keyed by O(lms_url), O(client_id), O(grant_type),
+        O(username), O(token_type) and O(scope). A cached token is returned with RV(cached=true).
+      - The file holds live tokens; keep it out of version control and shared directories.
+    type: path
+  min_ttl:
+    description:
+      - A cached token is reused only while more than this many seconds of its lifetime remain;
+        otherwise a new one is minted and cached.
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - edx_http
+  - action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Check mode mints a token too (the token endpoint records a new token, which changes no
+        configuration), so later tasks can use it. The cache file is read but not written.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+notes:
+  - The token endpoint accepts the token request with or without a trailing slash and only as a
+    form-encoded POST; the module does exactly that.
+  - The LMS rate-limits the token endpoint per client IP; O(cache_path) avoids a mint per run.
+  - The action plugin of the same name hides the task result from output; keep it next to the module
+    (C(action_plugins) in C(ansible.cfg)).
+seealso:
+  - module: edx_api_check
+author:
+  - edx-provision contributors
+"""
+
+EXAMPLES = r"""
+- name: Mint a JWT for the service application
+  edx_token:
+    lms_url: https://lms.example.com
+    client_id: "{{ vault_edx_client_id }}"
+    client_secret: "{{ vault_edx_client_secret }}"
+    token_type: jwt
+  delegate_to: localhost
+  register: edx_token_result
+
+- name: Use it
+  ansible.builtin.uri:
+    url: https://lms.example.com/api/enrollment/v1/enrollment
+    headers:
+      Authorization: "JWT {{ edx_token_result.token }}"
+  delegate_to: localhost
+  no_log: true
+
+- name: Password grant, HTTP Basic client authentication, token reused across runs
+  edx_token:
+    lms_url: https://lms.example.com
+    client_id: mobile-app
+    client_secret: "{{ vault_mobile_secret }}"
+    client_auth: basic
+    grant_type: password
+    username: svc-enrollments
+    password: "{{ vault_svc_password }}"
+    scope: [read, email]
+    cache_path: "~/.cache/edx-provision/tokens.json"
+    min_ttl: 600
+  delegate_to: localhost
+  register: edx_token_result
+
+- name: An LMS with a certificate from a private CA
+  edx_token:
+    lms_url: https://lms.internal
+    ca_path: /etc/pki/internal-ca.pem
+    client_id: "{{ vault_edx_client_id }}"
+    client_secret: "{{ vault_edx_client_secret }}"
+  delegate_to: localhost
+  register: edx_token_result
+"""
+
+RETURN = r"""
+token:
+  description:
+    - The access token. Hidden from Ansible's output; use it through the registered variable.
+  returned: success
+  type: str
+token_type:
+  description:
+    - "V(bearer) for an opaque token (send C(Authorization: Bearer <token>)), V(jwt) for a JWT
+      (send C(Authorization: JWT <token>)). Taken from the LMS's answer and the token's shape."
+  returned: success
+  type: str
+  sample: jwt
+expires_in:
+  description:
+    - Seconds the token is still valid for; for a cached token, what remains of its lifetime.
+    - V(null) when the LMS did not say.
+  returned: success
+  type: int
+  sample: 3600
+expires_at:
+  description:
+    - When the token expires, ISO 8601 in UTC. V(null) when the LMS did not say.
+  returned: success
+  type: str
+  sample: "2026-01-31T12:00:00Z"
+scope:
+  description:
+    - The scopes granted, space-separated, as the LMS reported them.
+  returned: success
+  type: str
+  sample: read write email profile
+cached:
+  description:
+    - V(true) when the token came from O(cache_path) instead of the LMS.
+  returned: success
+  type: bool
+  sample: false
+cause:
+  description:
+    - Machine-readable reason of a failure, for example C(invalid_client), C(invalid_grant),
+      C(unauthorized_client), C(invalid_scope), C(oauth2_disabled), C(insecure_connection),
+      C(connection_refused), C(tls), C(connect_timeout), C(read_timeout).
+  returned: failure
+  type: str
+  sample: invalid_client
+status:
+  description:
+    - HTTP status of the token endpoint's answer, when there was one.
+  returned: failure
+  type: int
+  sample: 401
+url:
+  description:
+    - The URL that was called.
+  returned: failure
+  type: str
+  sample: https://lms.example.com/oauth2/access_token
+"""
+
+import os
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_http import (
+    EdxHttpError,
+    http_argument_spec,
+    normalize_lms_url,
+    require_requests,
+    session_from_params,
+)
+from ansible.module_utils.edx_token_cache import (
+    fingerprint,
+    iso_utc,
+    lookup,
+    loose_permissions,
+    remaining_seconds,
+    store,
+)
+from ansible.module_utils.edx_token_endpoint import (
+    ENDPOINT_REQUIRED_IF,
+    endpoint_argument_spec,
+    mint,
+    scope_text,
+    type_mismatch_warning,
+)
+
+
+def argument_spec():
+    spec = http_argument_spec()
+    spec.update(endpoint_argument_spec())
+    spec.update(
+        cache_path=dict(type="path"),
+        min_ttl=dict(type="int", default=300),
+    )
+    return spec
+
+
+def mint_endpoint(module, lms_url, now):
+    """method endpoint: POST the LMS's token endpoint from where this module runs."""
+    require_requests(module)
+    session = session_from_params(module.params)
+    return mint(session, lms_url, module.params, module.params["request_timeout"], now=now)
+
+
+# How a token is minted; each takes (module, lms_url, now) and returns an edx_token_cache.token_record.
+MINTERS = {"endpoint": mint_endpoint}
+
+
+def token_result(record, cached, now):
+    expires_at = record.get("expires_at")
+    return dict(
+        changed=False,
+        token=record["token"],
+        token_type=record["token_type"],
+        expires_in=remaining_seconds(record, now),
+        expires_at=None if expires_at is None else iso_utc(expires_at),
+        scope=record.get("scope") or "",
+        cached=cached,
+    )
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        required_if=ENDPOINT_REQUIRED_IF,
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        lms_url = normalize_lms_url(params["lms_url"])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc), cause="bad_option")
+    if params["min_ttl"] < 0:
+        module.fail_json(msg="min_ttl must be 0 or more seconds, got %s" % params["min_ttl"], cause="bad_option")
+
+    cache_path = params["cache_path"]
+    key = fingerprint(
+        lms_url, params["client_id"], params["grant_type"], params["username"], params["token_type"],
+        scope_text(params["scope"]),
+    )
+    if cache_path:
+        record, problem = lookup(cache_path, key, params["min_ttl"])
+        if problem:
+            module.warn(problem)
+        if record is not None:
+            if loose_permissions(cache_path) and not module.check_mode:
+                os.chmod(cache_path, 0o600)
+                module.warn("token cache %s was open to other users; its mode is now 0600" % cache_path)
+            module.exit_json(**token_result(record, True, time.time()))
+
+    now = time.time()
+    try:
+        record = MINTERS["endpoint"](module, lms_url, now)
+    except EdxHttpError as exc:
+        module.fail_json(msg=exc.msg, **exc.result())
+
+    mismatch = type_mismatch_warning(params["token_type"], record)
+    if mismatch:
+        module.warn(mismatch)
+    if cache_path and not module.check_mode:
+        if record.get("expires_at") is None:
+            module.warn("The LMS did not say when the token expires (no expires_in), so it was not cached.")
+        else:
+            try:
+                store(cache_path, key, record)
+            except OSError as exc:
+                module.warn("Could not write the token cache %s (%s); the token was not cached." % (cache_path, exc))
+    module.exit_json(**token_result(record, False, now))
+
+
+if __name__ == "__main__":
+    main()
