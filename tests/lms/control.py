@@ -166,6 +166,8 @@ class StandinLMS:
             cwd=str(PROJECT_ROOT),
             timeout=timeout,
             check=check,
+            # No controlling terminal, as under Ansible: getpass-style prompts read stdin.
+            start_new_session=True,
         )
 
     def boots(self):

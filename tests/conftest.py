@@ -1,0 +1,75 @@
+"""
+Session fixtures for every suite that needs a running stand-in LMS (tests/lms/README.md).
+
+    standin          one `production` instance on a free port with a temporary state
+                     directory, started once per session, stopped at the end
+    standin_factory  standin_factory(settings="production", env=None, name="lms") starts
+                     another instance (own port and state directory); all are stopped
+                     at the end of the session
+    standin_control  the tests/lms/control.py module (StandinLMS, free_port, ...)
+
+Instances are cheap: the database is migrated and seeded once per session into a
+template directory and copied for each new instance. No fixture ever uses the
+developer's own .lms/ state directory.
+"""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+_CONTROL_PATH = Path(__file__).resolve().parent / "lms" / "control.py"
+_MODULE_NAME = "edx_provision_standin_control"
+
+
+def _load_control():
+    module = sys.modules.get(_MODULE_NAME)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(_MODULE_NAME, _CONTROL_PATH)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[_MODULE_NAME] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def standin_control():
+    return _load_control()
+
+
+@pytest.fixture(scope="session")
+def standin_template(tmp_path_factory, standin_control):
+    """A state directory holding a migrated, seeded database to copy from."""
+    directory = tmp_path_factory.mktemp("lms-template")
+    standin_control.StandinLMS(port=0, state_dir=directory).prepare()
+    return directory
+
+
+@pytest.fixture(scope="session")
+def standin_factory(tmp_path_factory, standin_control, standin_template):
+    control = standin_control
+    instances = []
+
+    def start(settings="production", env=None, name="lms", port=None):
+        state_dir = tmp_path_factory.mktemp(name)
+        assert state_dir.resolve() != control.DEFAULT_STATE_DIR.resolve()
+        lms = control.StandinLMS(
+            port=port or control.free_port(),
+            state_dir=state_dir,
+            settings=settings,
+            env=env,
+            template=standin_template,
+        )
+        instances.append(lms)
+        lms.start()
+        return lms
+
+    yield start
+    for lms in reversed(instances):
+        lms.stop()
+
+
+@pytest.fixture(scope="session")
+def standin(standin_factory):
+    return standin_factory(name="lms-default")
