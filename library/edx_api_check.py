@@ -97,8 +97,8 @@ EXAMPLES = r"""
 RETURN = r"""
 status:
   description:
-    - HTTP status of the enrollment API's last answer (on failure, when there was one).
-  returned: always
+    - HTTP status of the last answer (of the enrollment API, or of the heartbeat when that failed).
+  returned: success, and failures where the LMS answered
   type: int
   sample: 200
 enrollments:
@@ -112,7 +112,7 @@ enrollments:
 url:
   description:
     - The URL that was called last.
-  returned: always
+  returned: always, except when an option is invalid
   type: str
   sample: https://lms.example.com/api/enrollment/v1/enrollment
 token_type:
@@ -131,7 +131,7 @@ heartbeat:
 timings:
   description:
     - How long each phase took and how many requests it needed.
-  returned: always
+  returned: always, except when an option is invalid
   type: dict
   contains:
     heartbeat_seconds:

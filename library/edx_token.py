@@ -199,10 +199,22 @@ cause:
   sample: invalid_client
 status:
   description:
-    - HTTP status of the token endpoint's answer, when there was one.
-  returned: failure
+    - HTTP status of the token endpoint's answer.
+  returned: failure, when the LMS answered
   type: int
   sample: 401
+error:
+  description:
+    - The OAuth2 C(error) code from the token endpoint's answer.
+  returned: failure, when the answer carried one
+  type: str
+  sample: invalid_client
+error_description:
+  description:
+    - The OAuth2 C(error_description) from the token endpoint's answer.
+  returned: failure, when the answer carried one
+  type: str
+  sample: Invalid credentials given.
 url:
   description:
     - The URL that was called.

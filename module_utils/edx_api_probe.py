@@ -93,10 +93,10 @@ def poll(session, url, headers, deadline, request_timeout, retryable, clock=time
                 return None, error, attempts
         if response is not None and not retryable(response.status_code):
             return response, None, attempts
-        delay = next(delays)
-        if clock() + delay >= deadline:
+        remaining = deadline - clock()
+        if remaining <= 0:
             return response, error, attempts
-        sleep(delay)
+        sleep(min(next(delays), remaining))  # the last try lands on the deadline
 
 
 def check_api(session, lms_url, token, token_type=None, timeout=DEFAULT_TIMEOUT, request_timeout=10.0,
@@ -197,7 +197,16 @@ def explain_heartbeat(status, text, url, waited, attempts):
 
 
 def _token_reason(status_body, headers, scheme, token):
-    """Why a 401 happened, from the body (detail / error_code) and the WWW-Authenticate header."""
+    """Why a 401 happened: a token sent with the wrong prefix first (the LMS then only says it does not
+    know the token), then the body (error_code / detail), then the WWW-Authenticate header."""
+    is_jwt = looks_like_jwt(token)
+    if is_jwt and scheme != "JWT":
+        return (
+            "the token is a JWT but was sent as 'Authorization: Bearer'; the LMS reads JWTs only with the "
+            "JWT prefix (leave token_type out or set it to jwt)"
+        )
+    if not is_jwt and scheme == "JWT":
+        return "the token is not a JWT but was sent as 'Authorization: JWT' (set token_type: bearer)"
     code = status_body.get("error_code")
     detail = str(status_body.get("detail") or status_body.get("developer_message") or "")
     lowered = detail.lower()
@@ -210,11 +219,6 @@ def _token_reason(status_body, headers, scheme, token):
             "the JWT does not verify against this LMS's JWT_AUTH settings (altered, or minted by another LMS "
             "or issuer)"
         )
-    is_jwt = looks_like_jwt(token)
-    if is_jwt and scheme != "JWT":
-        return "the token is a JWT but was sent as 'Authorization: Bearer'; the LMS reads JWTs only with the JWT prefix"
-    if not is_jwt and scheme == "JWT":
-        return "the token is not a JWT but was sent as 'Authorization: JWT'"
     www = headers.get("WWW-Authenticate") or ""
     if "error_description=" in www:
         return www.split("error_description=", 1)[1].strip().strip('"')

@@ -31,7 +31,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not a target
     from urlparse import urlsplit
 
-USER_AGENT = "edx-provision/0.1 (Ansible; +https://github.com/edx-provision)"
+USER_AGENT = "edx-provision/0.1 (Ansible module; python-requests)"
 RETRY_STATUSES = (502, 503, 504)
 DEFAULT_TIMEOUT = 10.0
 
