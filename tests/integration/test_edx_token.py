@@ -1,0 +1,340 @@
+"""edx_token through ansible-playbook against the stand-in LMS: what an operator sees.
+
+Users and OAuth2 applications are made with the stand-in's own commands (manage_user,
+create_dot_application), never with the toolkit's modules. Plays that share a setup run once per
+module (fixtures) and each test asserts on one task of them.
+"""
+
+import base64
+import hashlib
+import importlib.util
+import json
+import os
+import secrets
+import socket
+import stat
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import requests
+
+
+def _load_playbook():
+    name = "edx_integration_playbook"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("playbook.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+run_play = _load_playbook().run_play
+
+PREFIX = "tokmod"
+CC_ID, PW_ID = PREFIX + "-cc-client", PREFIX + "-pw-client"
+SVC, PW_USER = PREFIX + "-svc", PREFIX + "-pwuser"
+
+
+def md5_hash(password):
+    """A Django MD5PasswordHasher hash (the stand-in accepts it for --initial-password-hash)."""
+    salt = secrets.token_hex(6)
+    return "md5$%s$%s" % (salt, hashlib.md5((salt + password).encode(), usedforsecurity=False).hexdigest())
+
+
+def checked(result):
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def lms(standin):
+    """The shared stand-in with a client-credentials app and a password-grant app and user."""
+    creds = {
+        "cc_secret": "cc-" + secrets.token_urlsafe(24),
+        "pw_secret": "pw-" + secrets.token_urlsafe(24),
+        "password": "Pass-" + secrets.token_urlsafe(18),
+    }
+    checked(standin.manage("manage_user", SVC, SVC + "@example.com", "--staff"))
+    checked(standin.manage("manage_user", PW_USER, PW_USER + "@example.com",
+                           "--initial-password-hash", md5_hash(creds["password"])))
+    checked(standin.manage("create_dot_application", PREFIX + "-cc", SVC, "--client-id", CC_ID,
+                           "--client-secret", creds["cc_secret"], "--update"))
+    checked(standin.manage("create_dot_application", PREFIX + "-pw", PW_USER, "--grant-type", "password",
+                           "--client-id", PW_ID, "--client-secret", creds["pw_secret"], "--update"))
+    standin.creds = creds
+    return standin
+
+
+def token_task(name, lms_url, **args):
+    return {"name": name, "edx_token": {"lms_url": lms_url, **args}, "register": name.replace(" ", "_")}
+
+
+def show(*names):
+    """debug tasks that print registered results: how a user explicitly looks at a token."""
+    return [{"name": "show " + n, "debug": {"var": n.replace(" ", "_")}} for n in names]
+
+
+def shown(run, name):
+    return run.task("show " + name)["result"][name.replace(" ", "_")]
+
+
+def jwt_claims(token):
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def api_status(lms, token, scheme):
+    url = lms.url + "/api/enrollment/v1/enrollment"
+    return requests.get(url, headers={"Authorization": "%s %s" % (scheme, token)}, timeout=10).status_code
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- minting ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def minted(lms):
+    creds = lms.creds
+    run = run_play(
+        [
+            token_task("bearer", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"]),
+            token_task("jwt", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"], token_type="jwt"),
+            token_task("password grant", lms.url, client_id=PW_ID, client_secret=creds["pw_secret"],
+                       grant_type="password", username=PW_USER, password=creds["password"], token_type="jwt"),
+            token_task("basic auth", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"], client_auth="basic",
+                       scope=["read", "email"]),
+            *show("bearer", "jwt", "password grant", "basic auth"),
+        ]
+    )
+    assert run.rc == 0, run.output
+    run.started = time.time()
+    return run
+
+
+def test_client_credentials_bearer_token(lms, minted):
+    result = shown(minted, "bearer")
+    assert result["changed"] is False
+    assert result["cached"] is False
+    assert result["token_type"] == "bearer"
+    assert result["scope"] == "read write email profile"
+    assert 35990 <= result["expires_in"] <= 36000  # DOT's default lifetime
+    expires_at = datetime.strptime(result["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    assert abs(expires_at.timestamp() - (minted.started + result["expires_in"])) < 60
+    assert api_status(lms, result["token"], "Bearer") == 200
+
+
+def test_client_credentials_jwt(lms, minted):
+    result = shown(minted, "jwt")
+    assert result["token_type"] == "jwt"
+    assert result["expires_in"] <= 3600
+    claims = jwt_claims(result["token"])
+    assert claims["preferred_username"] == SVC
+    assert claims["grant_type"] == "client-credentials"
+    assert api_status(lms, result["token"], "JWT") == 200
+
+
+def test_password_grant_gets_a_token_for_the_user(lms, minted):
+    result = shown(minted, "password grant")
+    assert result["token_type"] == "jwt"
+    assert jwt_claims(result["token"])["preferred_username"] == PW_USER
+    assert api_status(lms, result["token"], "JWT") == 200
+
+
+def test_http_basic_client_authentication_and_scope(lms, minted):
+    result = shown(minted, "basic auth")
+    assert result["token_type"] == "bearer"
+    assert result["scope"] == "read email"
+    assert api_status(lms, result["token"], "Bearer") == 200
+
+
+def test_successful_results_are_hidden_from_output(minted):
+    for name in ("bearer", "jwt", "password grant", "basic auth"):
+        recorded = minted.task(name)
+        assert recorded["status"] == "ok"
+        assert "token" not in recorded["result"]
+        assert "censored" in recorded["result"]
+        assert recorded["result"]["changed"] is False
+
+
+# --- failures ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def failures(lms):
+    creds = lms.creds
+    tasks = [
+        token_task("wrong secret", lms.url, client_id=CC_ID, client_secret="not-the-" + creds["cc_secret"]),
+        token_task("unknown client", lms.url, client_id="no-such-client", client_secret="whatever-secret"),
+        token_task("password on cc app", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"],
+                   grant_type="password", username=PW_USER, password=creds["password"]),
+        token_task("wrong password", lms.url, client_id=PW_ID, client_secret=creds["pw_secret"],
+                   grant_type="password", username=PW_USER, password="Wrong-" + creds["password"]),
+        token_task("bad scope", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"], scope=["grades:read"]),
+        token_task("url of endpoint", lms.url + "/oauth2/access_token", client_id=CC_ID,
+                   client_secret=creds["cc_secret"]),
+        token_task("missing secret", lms.url, client_id=CC_ID),
+    ]
+    for task in tasks:
+        task["ignore_errors"] = True
+    run = run_play(tasks)
+    assert run.rc == 0, run.output  # every failure ignored: the play itself succeeds
+    return run
+
+
+def failed(run, name):
+    recorded = run.task(name)
+    assert recorded["status"] == "failed", recorded
+    return recorded["result"]
+
+
+def test_wrong_client_secret_names_the_options(lms, failures):
+    result = failed(failures, "wrong secret")
+    assert result["cause"] == "invalid_client"
+    assert result["status"] == 401
+    assert "refused the OAuth2 client credentials" in result["msg"]
+    assert "client_secret" in result["msg"] and repr(CC_ID) in result["msg"]
+    assert lms.creds["cc_secret"] not in failures.output
+
+
+def test_unknown_client(failures):
+    result = failed(failures, "unknown client")
+    assert result["cause"] == "invalid_client"
+    assert "'no-such-client'" in result["msg"]
+
+
+def test_password_grant_on_a_client_credentials_app_is_explained(failures):
+    result = failed(failures, "password on cc app")
+    assert result["cause"] == "unauthorized_client"
+    assert "may not use grant_type password" in result["msg"]
+    assert "edx_oauth_client grant_type: password" in result["msg"]
+
+
+def test_wrong_user_password(lms, failures):
+    result = failed(failures, "wrong password")
+    assert result["cause"] == "invalid_grant"
+    assert repr(PW_USER) in result["msg"]
+    assert "username and password" in result["msg"]
+    assert lms.creds["password"] not in failures.output
+
+
+def test_scope_not_allowed_for_the_app(failures):
+    result = failed(failures, "bad scope")
+    assert result["cause"] == "invalid_scope"
+    assert "'grades:read'" in result["msg"]
+
+
+def test_lms_url_pointing_at_the_endpoint(failures):
+    result = failed(failures, "url of endpoint")
+    assert result["cause"] == "bad_option"
+    assert "lms_url" in result["msg"] and "base URL" in result["msg"]
+
+
+def test_missing_client_secret_is_caught_by_the_argument_spec(failures):
+    result = failed(failures, "missing secret")
+    assert "client_secret" in result["msg"]
+
+
+@pytest.mark.slow
+def test_oauth2_provider_off_is_explained(standin_factory):
+    off = standin_factory(settings="oauth2_off", name="lms-oauth2-off")
+    run = run_play([token_task("mint", off.url, client_id="any", client_secret="any-secret")])
+    assert run.rc != 0
+    result = failed(run, "mint")
+    assert result["cause"] == "oauth2_disabled"
+    assert result["status"] == 404
+    assert "ENABLE_OAUTH2_PROVIDER" in result["msg"]
+    assert "lms_url" in result["msg"]
+    assert "ENABLE_OAUTH2_PROVIDER" in run.output
+
+
+def test_lms_down_fails_fast_with_connection_refused():
+    url = "http://127.0.0.1:%d" % closed_port()
+    started = time.monotonic()
+    run = run_play([token_task("mint", url, client_id="any", client_secret="any-secret")])
+    elapsed = time.monotonic() - started
+    assert run.rc != 0
+    result = failed(run, "mint")
+    assert result["cause"] == "connection_refused"
+    assert "connection refused" in result["msg"]
+    assert "lms_url" in result["msg"]
+    assert elapsed < 15, "took %.1fs" % elapsed  # two quick retries, no long wait
+
+
+# --- cache and check mode ----------------------------------------------------------------------------
+
+
+def test_cache_reuses_the_token_in_a_private_file(lms, tmp_path):
+    cache = tmp_path / "cache" / "tokens.json"
+    args = dict(client_id=CC_ID, client_secret=lms.creds["cc_secret"], cache_path=str(cache))
+    run = run_play(
+        [
+            token_task("first", lms.url, **args),
+            token_task("second", lms.url, **args),
+            token_task("other kind", lms.url, token_type="jwt", **args),
+            token_task("too short", lms.url, min_ttl=40000, **args),
+            *show("first", "second", "other kind", "too short"),
+        ]
+    )
+    assert run.rc == 0, run.output
+    first, second = shown(run, "first"), shown(run, "second")
+    assert (first["cached"], second["cached"]) == (False, True)
+    assert second["token"] == first["token"]
+    assert second["expires_at"] == first["expires_at"]
+    assert second["expires_in"] <= first["expires_in"]
+    other, renewed = shown(run, "other kind"), shown(run, "too short")
+    assert other["cached"] is False and other["token_type"] == "jwt"
+    assert renewed["cached"] is False and renewed["token"] != first["token"]  # 36000 s left < min_ttl
+    assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+    assert sorted(p.name for p in cache.parent.iterdir()) == ["tokens.json"]
+    assert len(json.loads(cache.read_text())["tokens"]) == 2  # bearer (renewed) and jwt
+
+
+def test_check_mode_mints_but_writes_no_cache(lms, tmp_path):
+    cache = tmp_path / "tokens.json"
+    run = run_play(
+        [token_task("mint", lms.url, client_id=CC_ID, client_secret=lms.creds["cc_secret"], cache_path=str(cache)),
+         *show("mint")],
+        check=True,
+    )
+    assert run.rc == 0, run.output
+    result = shown(run, "mint")
+    assert result["changed"] is False and result["cached"] is False
+    assert api_status(lms, result["token"], "Bearer") == 200
+    assert not cache.exists()
+
+
+# --- nothing secret at -vvv --------------------------------------------------------------------------
+
+
+def test_vvv_output_shows_no_secret_password_or_token(lms, tmp_path):
+    cache = tmp_path / "tokens.json"
+    creds = lms.creds
+    run = run_play(
+        [
+            token_task("cc", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"], token_type="jwt",
+                       cache_path=str(cache)),
+            token_task("pw", lms.url, client_id=PW_ID, client_secret=creds["pw_secret"], grant_type="password",
+                       username=PW_USER, password=creds["password"], cache_path=str(cache)),
+            {"name": "check", "edx_api_check": {"lms_url": lms.url, "token": "{{ cc.token }}"}},
+            {"name": "check pw", "edx_api_check": {"lms_url": lms.url, "token": "{{ pw.token }}"}},
+            token_task("wrong", lms.url, client_id=PW_ID, client_secret=creds["pw_secret"], grant_type="password",
+                       username=PW_USER, password=creds["password"] + "-typo"),
+        ],
+        verbosity=3,
+    )
+    assert run.task("check")["status"] == "ok" and run.task("check pw")["status"] == "ok"
+    assert run.task("wrong")["status"] == "failed"
+    tokens = [entry["token"] for entry in json.loads(cache.read_text())["tokens"].values()]
+    assert len(tokens) == 2
+    assert "EXEC" in run.output and "censored" in run.output  # really -vvv, really hidden
+    for secret in [creds["cc_secret"], creds["pw_secret"], creds["password"], creds["password"] + "-typo", *tokens]:
+        assert secret not in run.output
