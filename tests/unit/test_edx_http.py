@@ -192,3 +192,20 @@ def test_missing_ca_path_names_the_option(tmp_path):
 def test_error_result_carries_cause_and_details():
     error = EdxHttpError("boom", cause="tls", url="u", status=None)
     assert error.result() == {"cause": "tls", "url": "u", "status": None}
+
+
+def test_missing_requests_gives_ansibles_standard_message(monkeypatch):
+    import ansible.module_utils.edx_http as edx_http
+
+    class Module:
+        def fail_json(self, **kwargs):
+            raise SystemExit(kwargs)
+
+    monkeypatch.setattr(edx_http, "HAS_REQUESTS", False)
+    monkeypatch.setattr(edx_http, "REQUESTS_IMPORT_ERROR", "Traceback: No module named 'requests'")
+    with pytest.raises(SystemExit) as stop:
+        edx_http.require_requests(Module())
+    failure = stop.value.args[0]
+    assert "Failed to import the required Python library (requests)" in failure["msg"]
+    assert "ansible_python_interpreter" in failure["msg"]
+    assert "No module named" in failure["exception"]
