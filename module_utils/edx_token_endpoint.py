@@ -32,8 +32,8 @@ GRANT_TYPES = ("client_credentials", "password")
 TOKEN_TYPES = ("bearer", "jwt")
 CLIENT_AUTH = ("form", "basic")
 
-# The application grant type (as create_dot_application --grant-type and edx_oauth_client's
-# grant_type spell it) that allows each flow.
+# The application grant type that allows each flow, as the LMS stores it and create_dot_application's
+# --grant-type spells it (edx_oauth_client's grant_type uses the OAuth2 spelling, like this module).
 APP_GRANT_TYPE = {"client_credentials": "client-credentials", "password": "password"}
 
 
@@ -196,7 +196,7 @@ def explain_token_error(status, headers, text, params, url):
             "The OAuth2 application %r may not use grant_type %s (%s): its authorization grant type is a "
             "different one. Set the application's grant type to %s (edx_oauth_client grant_type: %s, or "
             "create_dot_application --grant-type %s --update), or use the grant_type the application "
-            "was made for (%s)." % (client_id, grant, said, app_grant, app_grant, app_grant, ", ".join(other))
+            "was made for (%s)." % (client_id, grant, said, app_grant, grant, app_grant, ", ".join(other))
         )
     if error == "unsupported_grant_type":
         return "unsupported_grant_type", (

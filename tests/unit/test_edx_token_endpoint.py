@@ -165,9 +165,10 @@ def test_unauthorized_client_says_which_grant_type_to_set():
     assert "client_credentials" in err.msg
 
 
-def test_unauthorized_client_for_client_credentials_uses_the_dot_spelling():
+def test_unauthorized_client_for_client_credentials_spells_each_tool_its_way():
     err = fail(400, {"error": "unauthorized_client"})
-    assert "grant_type: client-credentials" in err.msg
+    assert "edx_oauth_client grant_type: client_credentials" in err.msg
+    assert "create_dot_application --grant-type client-credentials" in err.msg
 
 
 def test_unsupported_grant_type():
