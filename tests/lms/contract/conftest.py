@@ -38,8 +38,8 @@ for a in spec.get("apps", []):
         name=a["name"], user=User.objects.get(username=a["owner"]), client_id=a["client_id"],
         client_secret=a["secret"], client_type=a.get("client_type", "confidential"),
         authorization_grant_type=a.get("grant", "client-credentials"), redirect_uris="")
-    if a.get("scopes"):
-        ApplicationAccess.objects.create(application=app, scopes=a["scopes"], filters=a.get("filters"))
+    if a.get("scopes") or a.get("filters"):
+        ApplicationAccess.objects.create(application=app, scopes=a.get("scopes", ""), filters=a.get("filters"))
     if a.get("restricted"):
         RestrictedApplication.objects.create(application=app)
 users = {u.username: u for u in User.objects.filter(username__in=[e["user"] for e in spec.get("enrollments", [])])}
@@ -79,14 +79,15 @@ class Client:
         except ValueError:
             return text
 
-    def actors(self, staff=False, learners=1, inactive=False, scopes=None):
+    def actors(self, staff=False, learners=1, inactive=False, scopes=None, superuser=False):
         """Fresh users and a client-credentials app owned by the first one (the caller).
 
         Returns a dict: caller, caller_password, client_id, secret, learners [names].
         """
         uid = uuid.uuid4().hex[:10]
         caller = f"caller-{uid}"
-        users = [{"username": caller, "password": f"pw-{uid}", "is_staff": staff, "is_active": not inactive}]
+        users = [{"username": caller, "password": f"pw-{uid}", "is_staff": staff, "is_superuser": superuser,
+                  "is_active": not inactive}]
         names = [f"learner{i}-{uid}" for i in range(learners)]
         users += [{"username": name, "password": f"pw-{name}"} for name in names]
         app = {"name": f"app-{uid}", "owner": caller, "client_id": f"cid-{uid}", "secret": f"secret-{uid}"}
@@ -140,3 +141,15 @@ def lms(standin):
 @pytest.fixture(scope="session")
 def demo():
     return DEMO
+
+
+@pytest.fixture(scope="session")
+def other_standin(standin_factory):
+    """A second production instance beside the default one (own port, state, keys)."""
+    return standin_factory(name="lms-other")
+
+
+@pytest.fixture(scope="session")
+def client_for():
+    """Wrap another StandinLMS instance (from standin_factory) in the test Client."""
+    return Client
