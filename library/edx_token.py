@@ -5,8 +5,12 @@ DOCUMENTATION = r"""
 module: edx_token
 short_description: Mint an access token for an Open edX LMS OAuth2 application
 description:
-  - Mints an access token by posting to the LMS's token endpoint C({lms_url}/oauth2/access_token)
-    from the host the module runs on (normally the controller, with C(delegate_to) set to C(localhost)).
+  - With O(method=endpoint) (the default), mints an access token by posting to the LMS's token endpoint
+    C({lms_url}/oauth2/access_token) from the host the module runs on (normally the controller, with
+    C(delegate_to) set to C(localhost)).
+  - With O(method=direct), creates a bearer token of O(expires_in) seconds inside the LMS, on the LMS
+    host (the manual recipe's Django-admin path), through one C(manage.py shell) process. This works
+    even when the LMS's OAuth2 endpoints are off, and needs no client secret.
   - Supports the client credentials grant and the password grant, opaque bearer tokens and JWTs,
     and client authentication in the form body or as HTTP Basic.
   - Failures name their cause and the fix, for example a wrong O(client_id) or O(client_secret), a
@@ -18,6 +22,19 @@ description:
   - Because the result holds the token, Ansible's output hides it (as with C(no_log)) even with
     C(-vvv); O(client_secret) and O(password) are never shown either. Register the result to use the token.
 options:
+  method:
+    description:
+      - V(endpoint) asks the LMS's token endpoint over HTTP; V(direct) creates the token inside the LMS
+        with the O(runner) options.
+    type: str
+    choices: [endpoint, direct]
+    default: endpoint
+  lms_url:
+    description:
+      - Root URL of the LMS, for example V(https://lms.example.com); no path. Required with
+        O(method=endpoint); with O(method=direct) it only keys the cache.
+    type: str
+    required: false
   client_id:
     description:
       - Client id of the LMS's OAuth2 application.
@@ -27,7 +44,7 @@ options:
     description:
       - Client secret of the application.
       - Required with O(grant_type=client_credentials); with O(grant_type=password) it may be left
-        out for a public application.
+        out for a public application. Not used with O(method=direct).
     type: str
   grant_type:
     description:
@@ -40,6 +57,7 @@ options:
   username:
     description:
       - The user to get a token for, with O(grant_type=password). The LMS also accepts the e-mail address.
+      - With O(method=direct), the user the token belongs to; defaults to the application's owner.
     type: str
   password:
     description:
@@ -49,7 +67,7 @@ options:
     description:
       - "V(bearer) asks for an opaque token (sent as C(Authorization: Bearer ...))."
       - "V(jwt) asks for a signed JWT (posts C(token_type=jwt); sent as C(Authorization: JWT ...)).
-        Restricted applications only hand out usable tokens as JWTs."
+        Restricted applications only hand out usable tokens as JWTs. Needs O(method=endpoint)."
     type: str
     choices: [bearer, jwt]
     default: bearer
@@ -83,15 +101,21 @@ options:
         otherwise a new one is minted and cached.
     type: int
     default: 300
+  expires_in:
+    description:
+      - Lifetime in seconds of a token made with O(method=direct). The LMS's own bearer tokens last 36000.
+    type: int
+    default: 36000
 extends_documentation_fragment:
   - edx_http
+  - edx_lms
   - action_common_attributes
 attributes:
   check_mode:
     support: full
     details:
-      - Check mode mints a token too (the token endpoint records a new token, which changes no
-        configuration), so later tasks can use it. The cache file is read but not written.
+      - Check mode mints a token too (the LMS records a new token, which changes no configuration), so
+        later tasks can use it. The cache file is read but not written.
   diff_mode:
     support: none
   platform:
@@ -139,6 +163,15 @@ EXAMPLES = r"""
     cache_path: "~/.cache/edx-provision/tokens.json"
     min_ttl: 600
   delegate_to: localhost
+  register: edx_token_result
+
+- name: A token made inside the LMS (its OAuth2 endpoints are off), valid for an hour
+  edx_token:
+    method: direct
+    client_id: enrollment-bot
+    expires_in: 3600
+  become: true
+  become_user: www-data
   register: edx_token_result
 
 - name: An LMS with a certificate from a private CA
@@ -226,7 +259,9 @@ url:
 import os
 import time
 
+from ansible.module_utils import edx_lms_base, edx_lms_tokens
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.validation import check_required_if
 from ansible.module_utils.edx_http import (
     EdxHttpError,
     http_argument_spec,
@@ -234,6 +269,7 @@ from ansible.module_utils.edx_http import (
     require_requests,
     session_from_params,
 )
+from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, LmsError, LmsRunner, lms_argument_spec
 from ansible.module_utils.edx_token_cache import (
     fingerprint,
     iso_utc,
@@ -241,6 +277,7 @@ from ansible.module_utils.edx_token_cache import (
     loose_permissions,
     remaining_seconds,
     store,
+    token_record,
 )
 from ansible.module_utils.edx_token_endpoint import (
     ENDPOINT_REQUIRED_IF,
@@ -254,9 +291,13 @@ from ansible.module_utils.edx_token_endpoint import (
 def argument_spec():
     spec = http_argument_spec()
     spec.update(endpoint_argument_spec())
+    spec.update(lms_argument_spec())
     spec.update(
+        method=dict(type="str", default="endpoint", choices=["endpoint", "direct"]),
+        lms_url=dict(type="str"),
         cache_path=dict(type="path"),
         min_ttl=dict(type="int", default=300),
+        expires_in=dict(type="int", default=36000),
     )
     return spec
 
@@ -268,8 +309,29 @@ def mint_endpoint(module, lms_url, now):
     return mint(session, lms_url, module.params, module.params["request_timeout"], now=now)
 
 
+def mint_direct(module, lms_url, now):
+    """method direct: create a bearer token inside the LMS, in one manage.py shell process."""
+    params = module.params
+    if params["token_type"] == "jwt":
+        raise LmsError("token_type jwt needs method endpoint: the LMS signs JWTs in its token view. "
+                       "Use token_type bearer with method direct.")
+    if params["expires_in"] <= 0:
+        raise LmsError("expires_in must be a positive number of seconds, got %s." % params["expires_in"])
+    request = {
+        "check_mode": module.check_mode,
+        "token": {
+            "client_id": params["client_id"],
+            "username": params["username"],
+            "scope": scope_text(params["scope"]),
+            "expires_in": params["expires_in"],
+        },
+    }
+    answer = LmsRunner(module).run((edx_lms_base, edx_lms_tokens), "create_token", request)
+    return token_record(answer["access_token"], "bearer", answer["expires_in"], answer["scope"], now=now)
+
+
 # How a token is minted; each takes (module, lms_url, now) and returns an edx_token_cache.token_record.
-MINTERS = {"endpoint": mint_endpoint}
+MINTERS = {"endpoint": mint_endpoint, "direct": mint_direct}
 
 
 def token_result(record, cached, now):
@@ -288,22 +350,23 @@ def token_result(record, cached, now):
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
-        required_if=ENDPOINT_REQUIRED_IF,
+        required_if=LMS_REQUIRED_IF + [("method", "endpoint", ["lms_url"])],
         supports_check_mode=True,
     )
     params = module.params
     try:
-        lms_url = normalize_lms_url(params["lms_url"])
-    except ValueError as exc:
+        if params["method"] == "endpoint":
+            check_required_if(ENDPOINT_REQUIRED_IF, params)
+        lms_url = normalize_lms_url(params["lms_url"]) if params["lms_url"] else ""
+    except (TypeError, ValueError) as exc:
         module.fail_json(msg=str(exc), cause="bad_option")
     if params["min_ttl"] < 0:
         module.fail_json(msg="min_ttl must be 0 or more seconds, got %s" % params["min_ttl"], cause="bad_option")
 
     cache_path = params["cache_path"]
-    key = fingerprint(
-        lms_url, params["client_id"], params["grant_type"], params["username"], params["token_type"],
-        scope_text(params["scope"]),
-    )
+    grant = params["grant_type"] if params["method"] == "endpoint" else "direct"
+    key = fingerprint(lms_url, params["client_id"], grant, params["username"], params["token_type"],
+                      scope_text(params["scope"]))
     if cache_path:
         record, problem = lookup(cache_path, key, params["min_ttl"])
         if problem:
@@ -316,9 +379,11 @@ def main():
 
     now = time.time()
     try:
-        record = MINTERS["endpoint"](module, lms_url, now)
+        record = MINTERS[params["method"]](module, lms_url, now)
     except EdxHttpError as exc:
         module.fail_json(msg=exc.msg, **exc.result())
+    except LmsError as exc:
+        module.fail_json(msg=exc.msg, cause="lms", **exc.details)
 
     mismatch = type_mismatch_warning(params["token_type"], record)
     if mismatch:

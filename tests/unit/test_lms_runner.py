@@ -126,7 +126,8 @@ def test_program_is_the_base_followed_by_the_resource_part():
 @pytest.mark.parametrize("output, expected", [
     ("ModuleNotFoundError: No module named 'lms.envs.prodution'", "settings module lms.envs.prodution does not exist"),
     ("Error response from daemon: No such container: edx_lms", "no running container named edx_lms"),
-    ("django.db.utils.OperationalError: (2002, \"Can't connect to MySQL server on 'mysql'\")", "could not reach its database"),
+    ("django.db.utils.OperationalError: (2002, \"Can't connect to MySQL server on 'mysql'\")",
+     "could not reach its database"),
     ("python: can't open file '/edx/app/edxapp/edx-platform/manage.py'", "manage.py was not found"),
 ])
 def test_diagnose_turns_known_failures_into_what_to_do(output, expected):
