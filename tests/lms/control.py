@@ -37,6 +37,18 @@ DEFAULT_STATE_DIR = REPO_ROOT / ".lms"
 DEFAULT_PORT = 18000
 DEFAULT_SETTINGS = "production"
 
+# Settings knobs read by the LMS from its environment (README, "Environment knobs"). An
+# instance gets them only through its `env`, never implicitly from the caller's
+# environment; the command line forwards the caller's.
+KNOBS = (
+    "LMS_THROTTLE_USER_RATE",
+    "LMS_THROTTLE_STAFF_RATE",
+    "LMS_EDX_API_KEY",
+    "LMS_BOOT_DELAY",
+    "LMS_ROOT_URL",
+    "LMS_JWT_AUDIENCE",
+)
+
 DB_NAME = "db.sqlite3"
 SERVER_FILE = "server.json"  # {"pid", "port", "settings"} of the running gunicorn
 PID_FILE = "gunicorn.pid"
@@ -144,7 +156,7 @@ class StandinLMS:
     # ------------------------------------------------------------ environment
     def environ(self, settings=None, env=None):
         """The environment manage.py and the server run with."""
-        result = dict(os.environ)
+        result = {name: value for name, value in os.environ.items() if name not in KNOBS}
         result.update(self.env)
         result["LMS_STATE_DIR"] = str(self.state_dir)
         result["LMS_PORT"] = str(self.port)
@@ -339,6 +351,7 @@ def _from_environment():
         port=int(os.environ.get("LMS_PORT") or DEFAULT_PORT),
         state_dir=resolve_state_dir(),
         settings=os.environ.get("LMS_SETTINGS") or DEFAULT_SETTINGS,
+        env={name: os.environ[name] for name in KNOBS if name in os.environ},
     )
 
 

@@ -3,6 +3,7 @@ JWTs the way the LMS builds them (openedx/core/djangoapps/oauth_dispatch/jwt.py)
 same claims, lifetimes and signing choices, written against PyJWT.
 """
 
+import functools
 import json
 import logging
 from time import time
@@ -129,12 +130,19 @@ def _attach_profile_claim(payload, user):
     })
 
 
+@functools.lru_cache(maxsize=4)
+def _private_signing_key(serialized_jwk, algorithm):
+    """Loading an RSA private key validates it (tens of ms): do it once per key."""
+    key = json.loads(serialized_jwk)
+    return PyJWK(key, algorithm).key, key.get("kid")
+
+
 def _encode_and_sign(payload, use_asymmetric_key, secret):
     if use_asymmetric_key:
-        key = json.loads(settings.JWT_AUTH["JWT_PRIVATE_SIGNING_JWK"])
         algorithm = settings.JWT_AUTH["JWT_SIGNING_ALGORITHM"]
-        jwk = PyJWK(key, algorithm)
-        return pyjwt.encode(payload, jwk.key, algorithm=algorithm, headers={"kid": key["kid"]})
+        key, kid = _private_signing_key(settings.JWT_AUTH["JWT_PRIVATE_SIGNING_JWK"], algorithm)
+        headers = {"kid": kid} if kid else None
+        return pyjwt.encode(payload, key, algorithm=algorithm, headers=headers)
     secret = secret if secret else settings.JWT_AUTH["JWT_SECRET_KEY"]
     key = {"k": base64url_encode(secret.encode("utf-8")).decode(), "kty": "oct"}
     algorithm = settings.JWT_AUTH["JWT_ALGORITHM"]
