@@ -242,6 +242,8 @@ def main():
         module.fail_json(msg=str(exc))
     except LmsError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
+    for warning in answer.get("warnings", []):
+        module.warn(warning)
     module.exit_json(**module_result(answer["clients"], "clients", module._diff, "OAuth2 client", "name",
                                      ("client_secret",)))
 

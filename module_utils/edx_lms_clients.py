@@ -181,22 +181,32 @@ def secret_matches(given, stored):
     return check_password(given, stored)
 
 
-def validate(plans):
-    """Checks that need the LMS, run for every client before anything changes."""
+def validate(plans, check_mode):
+    """Checks that need the LMS, run for every client before anything changes; returns warnings.
+
+    In check mode a missing owner is a warning: an earlier task of the same run (edx_user) would
+    have created it.
+    """
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects
     allowed = set(getattr(settings, "OAUTH2_PROVIDER", {}).get("SCOPES", {}))
+    warnings = []
     for plan in plans:
         want, after = plan["want"], plan["after"]
         if after is None:
             continue
         owner_set = "owner" in plan["changes"] or plan["action"] == "create"
         if owner_set and not users.filter(username=after["owner"]).exists():
-            raise ProvisionError(
-                'The owner "%s" (%s) does not exist on the LMS: create it first (edx_user). '
-                "Nothing was changed." % (after["owner"], label(want["where"], "owner"))
+            if not check_mode:
+                raise ProvisionError(
+                    'The owner "%s" (%s) does not exist on the LMS: create it first (edx_user). '
+                    "Nothing was changed." % (after["owner"], label(want["where"], "owner"))
+                )
+            warnings.append(
+                'Check mode: the owner "%s" of %s does not exist on the LMS yet; a real run needs it '
+                "created first (edx_user earlier in the play)." % (after["owner"], plan["key"])
             )
         if want.get("scopes"):
             if access_model() is None:
@@ -210,6 +220,7 @@ def validate(plans):
                     "%s holds scopes the LMS does not know: %s. Known scopes: %s."
                     % (label(want["where"], "scopes"), ", ".join(unknown), ", ".join(sorted(allowed)))
                 )
+    return warnings
 
 
 def ensure_clients(request):
@@ -225,12 +236,12 @@ def ensure_clients(request):
         plan = plan_client(want, have, matches, new_id)
         plan["pk"] = app.pk if app is not None else None
         plans.append(plan)
-    validate(plans)
+    warnings = validate(plans, request["check_mode"])
     for plan in plans:
         generate = plan["action"] == "create" and not request["check_mode"] and not plan["want"].get("client_secret")
         plan["generated_secret"] = generate_client_secret() if generate else None
     apply_all(plans, apply_client, reread, request["check_mode"])
-    return {"clients": [public_plan(plan, plan["generated_secret"]) for plan in plans]}
+    return {"clients": [public_plan(plan, plan["generated_secret"]) for plan in plans], "warnings": warnings}
 
 
 def apply_client(plan):

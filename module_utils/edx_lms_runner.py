@@ -264,7 +264,11 @@ class LmsRunner:
                 rc=rc, stderr=tail(stderr), stdout=tail(stdout),
             )
         if result.get("failed"):
-            raise LmsError(result["msg"], **{k: v for k, v in result.items() if k not in ("failed", "msg")})
+            msg = result["msg"]
+            hint = diagnose(msg + "\n" + result.get("lms_traceback", ""))
+            if hint:
+                msg = "%s. %s." % (msg.rstrip("."), hint[0].upper() + hint[1:])
+            raise LmsError(msg, **{k: v for k, v in result.items() if k not in ("failed", "msg")})
         return result
 
 

@@ -25,8 +25,8 @@ class PlayRun:
     results: list = field(default_factory=list)
 
     def task(self, name):
-        """The single recorded result of the task called `name`."""
-        found = [r for r in self.results if r["task"] == name]
+        """The single recorded result of the task called `name` (role tasks: with or without `role : `)."""
+        found = [r for r in self.results if r["task"] == name or r["task"].endswith(" : " + name)]
         assert len(found) == 1, f"expected one result for task {name!r}, got {len(found)}: {self.stdout}"
         return found[0]
 

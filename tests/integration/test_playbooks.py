@@ -1,0 +1,192 @@
+"""playbooks/provision.yml and verify.yml against stand-in LMS instances, as an operator runs them."""
+
+import contextlib
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Target
+from playbook import REPO, run_playbook
+
+SECRET = "Client-secret-7f3a9c"
+PASSWORD = "User-password-4d2e8b"
+
+
+def inventory(tmp_path, target, **overrides):
+    host = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": str(Path(target.lms.manage_prefix[0])),
+        "edx_api_access_lms_url": target.url,
+        "edx_api_access_runner": "command",
+        "edx_api_access_manage_command": list(target.lms.manage_prefix),
+        "edx_api_access_settings": target.lms.settings,
+        "edx_api_access_environment": target.env,
+        "edx_api_access_username": "svc-api",
+        "edx_api_access_email": "svc-api@example.com",
+        "edx_api_access_password": PASSWORD,
+        "edx_api_access_client_secret": SECRET,
+    }
+    host.update(overrides)
+    path = tmp_path / "inventory.json"
+    path.write_text(json.dumps({"lms": {"hosts": {"lms1": host}}}))
+    return path
+
+
+def play(name, inv, *args, **kwargs):
+    return run_playbook(REPO / "playbooks" / f"{name}.yml", inventory=inv, args=args, **kwargs)
+
+
+def recap_changed(run):
+    return int(run.stdout.split("PLAY RECAP")[1].split("changed=")[1].split()[0])
+
+
+def test_check_first_then_converge_then_nothing_left_to_change(fresh_target, tmp_path):
+    inv = inventory(tmp_path, fresh_target)
+    before = fresh_target.snapshot()
+
+    run = play("provision", inv, "--check", "--diff")
+    assert run.rc == 0, run.output
+    assert recap_changed(run) == 2
+    assert "+    username: svc-api" in run.stdout and "would change" in run.stdout
+    assert run.task("Check the enrollment API with the token")["status"] == "skipped"
+    assert fresh_target.snapshot() == before
+
+    run = play("provision", inv)
+    assert run.rc == 0 and recap_changed(run) == 2, run.output
+    check = run.task("Check the enrollment API with the token")["result"]
+    assert check["status"] == 200 and check["enrollments"] == []
+    shown = run.task("Show the enrollment API's answer")["result"]["msg"]
+    assert shown == f"GET {fresh_target.url}/api/enrollment/v1/enrollment as svc-api with a jwt token answered 200: []"
+
+    run = play("provision", inv)
+    assert run.rc == 0 and recap_changed(run) == 0, run.output
+    run = play("provision", inv, "--check", "--diff")
+    assert run.rc == 0 and recap_changed(run) == 0
+    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+
+
+def test_diff_shows_what_changes_without_secrets(target, tmp_path, name):
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
+    play("provision", inv)
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com",
+                    edx_api_access_staff=False, edx_api_access_client_secret="Rotated-secret-99",
+                    edx_api_access_password="Rotated-password-98")
+    run = play("provision", inv, "--check", "--diff")
+    assert run.rc == 0
+    assert "-    is_staff: true" in run.stdout and "+    is_staff: false" in run.stdout
+    assert "+    client_secret: '******** (changed)'" in run.stdout
+    assert "+    password: '******** (changed)'" in run.stdout
+    for secret in (SECRET, PASSWORD, "Rotated-secret-99", "Rotated-password-98"):
+        assert secret not in run.output
+
+
+def test_no_secret_in_vvv_output_nor_on_any_command_line(fresh_target, tmp_path):
+    inv = inventory(tmp_path, fresh_target, edx_api_access_token_type="bearer")
+    seen = set()
+
+    def sample(proc):
+        def watch():
+            while proc.poll() is None:
+                for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+                    with contextlib.suppress(OSError):  # processes come and go while we read
+                        seen.add(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+                time.sleep(0.01)
+
+        threading.Thread(target=watch, daemon=True).start()
+
+    run = play("provision", inv, "-vvv", popen_hook=sample)
+    assert run.rc == 0, run.output[-3000:]
+    tokens = fresh_target.tokens()
+    assert tokens, "the run minted a token"
+    assert any("manage.py lms --settings=production shell -c" in line for line in seen), "sampled the LMS process"
+    for secret in (SECRET, PASSWORD, *tokens):
+        assert secret not in run.output
+        assert not [line for line in seen if secret in line]
+
+
+def test_user_with_another_email_fails_clearly_and_changes_nothing(target, tmp_path, name):
+    target.lms.manage("manage_user", name, f"{name}@elsewhere.example.com")
+    before = target.snapshot()
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
+    run = play("provision", inv)
+    assert run.rc != 0
+    msg = run.task("Ensure the service user")["result"]["msg"]
+    assert f"{name}@elsewhere.example.com" in msg and f"{name}@example.com" in msg
+    assert target.snapshot() == before
+
+
+@pytest.mark.parametrize("overrides, where, words", [
+    ({"edx_api_access_email": "not-an-email"}, "Ensure the service user", "is not a valid e-mail address"),
+    ({"edx_api_access_runner": "kubernetes"}, None, "edx_api_access_runner"),
+])
+def test_bad_input_fails_with_the_option_named(target, tmp_path, name, overrides, where, words):
+    before = target.snapshot()
+    inv = inventory(tmp_path, target, edx_api_access_username=name, **overrides)
+    run = play("provision", inv)
+    assert run.rc != 0 and words in run.output
+    if where:
+        assert words in run.task(where)["result"]["msg"]
+    assert target.snapshot() == before
+
+
+def test_verify_with_a_wrong_secret_names_the_option_and_changes_nothing(target, tmp_path, name):
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
+    play("provision", inv)
+    before = target.snapshot()
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_client_secret="Wrong-secret-1")
+    run = play("verify", inv)
+    assert run.rc != 0
+    result = run.task("Mint an access token at the LMS's token endpoint")["result"]
+    assert result["cause"] == "invalid_client" and "client_secret" in result["msg"]
+    assert "Wrong-secret-1" not in run.output
+    assert target.snapshot() == before
+
+
+def test_verify_explains_an_lms_that_is_down(standin_factory, tmp_path):
+    down = Target(standin_factory(name="down"))
+    inv = inventory(tmp_path, down)
+    down.lms.stop()
+    run = play("verify", inv)
+    assert run.rc != 0
+    result = run.task("Mint an access token at the LMS's token endpoint")["result"]
+    assert result["cause"] == "connection_refused"
+    assert down.url.split("//")[1] in result["msg"] and "lms_url" in result["msg"]
+
+
+def test_oauth2_provider_off_is_explained_and_direct_tokens_still_work(standin_factory, tmp_path):
+    off = Target(standin_factory(settings="oauth2_off", name="oauth-off"))
+    run = play("provision", inventory(tmp_path, off))
+    assert run.rc != 0
+    result = run.task("Mint an access token at the LMS's token endpoint")["result"]
+    assert result["cause"] == "oauth2_disabled" and "ENABLE_OAUTH2_PROVIDER" in result["msg"]
+
+    run = play("provision", inventory(tmp_path, off, edx_api_access_token_method="direct"))
+    assert run.rc == 0, run.output[-3000:]
+    check = run.task("Check the enrollment API with the token")["result"]
+    assert check["status"] == 200 and check["token_type"] == "bearer"
+
+
+def test_hashed_secrets_a_rotated_secret_is_reported_and_works(standin_factory, tmp_path):
+    hashed = Target(standin_factory(settings="hashed_secrets", name="hashed-play"))
+    assert play("provision", inventory(tmp_path, hashed)).rc == 0
+    run = play("provision", inventory(tmp_path, hashed))
+    assert recap_changed(run) == 0
+    run = play("provision", inventory(tmp_path, hashed, edx_api_access_client_secret="Rotated-secret-77"))
+    assert run.rc == 0 and recap_changed(run) == 1
+    assert run.task("Ensure the OAuth2 client")["result"]["clients"][0]["changes"] == ["client_secret"]
+    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+
+
+def test_password_grant_and_token_cache(target, tmp_path, name):
+    cache = tmp_path / "tokens.json"
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com",
+                    edx_api_access_grant_type="password", edx_api_access_token_cache=str(cache))
+    run = play("provision", inv)
+    assert run.rc == 0, run.output[-3000:]
+    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert oct(cache.stat().st_mode & 0o777) == "0o600"
+    run = play("verify", inv)
+    assert run.rc == 0 and run.task("Mint an access token at the LMS's token endpoint")["result"].get("censored")
+    assert json.loads(cache.read_text())  # still one cached entry, reused
