@@ -4,7 +4,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 python="$repo/.venv/bin/python"
-export LMS_PORT=${MOLECULE_LMS_PORT:-18099}
+export LMS_PORT
+LMS_PORT=${MOLECULE_LMS_PORT:-$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 export LMS_STATE_DIR
 LMS_STATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/edx-molecule-lms.XXXXXX")
 export LMS_SETTINGS=production
