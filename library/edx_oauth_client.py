@@ -216,8 +216,8 @@ from ansible.module_utils.edx_clients import (
     client_argument_spec,
     clients_request,
 )
-from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, LmsError, LmsRunner, lms_argument_spec
-from ansible.module_utils.edx_results import module_result
+from ansible.module_utils.edx_lms_resources import ensure_resources
+from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, lms_argument_spec
 
 
 def argument_spec():
@@ -234,18 +234,8 @@ def main():
         required_if=LMS_REQUIRED_IF,
         supports_check_mode=True,
     )
-    try:
-        request = clients_request(module.params)
-        request["check_mode"] = module.check_mode
-        answer = LmsRunner(module).run((edx_lms_base, edx_lms_clients), "ensure_clients", request)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    except LmsError as exc:
-        module.fail_json(msg=exc.msg, **exc.details)
-    for warning in answer.get("warnings", []):
-        module.warn(warning)
-    module.exit_json(**module_result(answer["clients"], "clients", module._diff, "OAuth2 client", "name",
-                                     ("client_secret",)))
+    ensure_resources(module, clients_request, (edx_lms_base, edx_lms_clients), "ensure_clients", "clients",
+                     "OAuth2 client", "name", ("client_secret",))
 
 
 if __name__ == "__main__":

@@ -167,8 +167,8 @@ users:
 
 from ansible.module_utils import edx_lms_base, edx_lms_users
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, LmsError, LmsRunner, lms_argument_spec
-from ansible.module_utils.edx_results import module_result
+from ansible.module_utils.edx_lms_resources import ensure_resources
+from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, lms_argument_spec
 from ansible.module_utils.edx_users import (
     USER_MUTUALLY_EXCLUSIVE,
     USER_REQUIRED_ONE_OF,
@@ -191,15 +191,8 @@ def main():
         required_if=LMS_REQUIRED_IF,
         supports_check_mode=True,
     )
-    try:
-        request = users_request(module.params)
-        request["check_mode"] = module.check_mode
-        answer = LmsRunner(module).run((edx_lms_base, edx_lms_users), "ensure_users", request)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    except LmsError as exc:
-        module.fail_json(msg=exc.msg, **exc.details)
-    module.exit_json(**module_result(answer["users"], "users", module._diff, "user", "username", ("password",)))
+    ensure_resources(module, users_request, (edx_lms_base, edx_lms_users), "ensure_users", "users", "user", "username",
+                     ("password",))
 
 
 if __name__ == "__main__":

@@ -5,28 +5,13 @@ except in the test that chains the two modules; the user is enrolled in the demo
 the returned enrollments are something to compare.
 """
 
-import importlib.util
 import secrets
 import socket
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
-
-
-def _load_playbook():
-    name = "edx_integration_playbook"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("playbook.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-run_play = _load_playbook().run_play
+from playbook import run_play  # tests/integration/conftest.py puts it on the path
 
 PREFIX = "apichk"
 USER, CLIENT_ID = PREFIX + "-svc", PREFIX + "-client"

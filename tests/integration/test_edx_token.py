@@ -7,32 +7,17 @@ module (fixtures) and each test asserts on one task of them.
 
 import base64
 import hashlib
-import importlib.util
 import json
 import os
 import secrets
 import socket
 import stat
-import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import requests
-
-
-def _load_playbook():
-    name = "edx_integration_playbook"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("playbook.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-run_play = _load_playbook().run_play
+from playbook import run_play  # tests/integration/conftest.py puts it on the path
 
 PREFIX = "tokmod"
 CC_ID, PW_ID = PREFIX + "-cc-client", PREFIX + "-pw-client"
