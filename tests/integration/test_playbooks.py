@@ -120,6 +120,8 @@ def test_user_with_another_email_fails_clearly_and_changes_nothing(target, tmp_p
 @pytest.mark.parametrize("overrides, where, words", [
     ({"edx_api_access_email": "not-an-email"}, "Ensure the service user", "is not a valid e-mail address"),
     ({"edx_api_access_runner": "kubernetes"}, None, "edx_api_access_runner"),
+    ({"edx_api_access_grant_type": "password", "edx_api_access_password": None},
+     "Check that the role's variables fit together", "which needs edx_api_access_password"),
 ])
 def test_bad_input_fails_with_the_option_named(target, tmp_path, name, overrides, where, words):
     before = target.snapshot()
@@ -127,7 +129,8 @@ def test_bad_input_fails_with_the_option_named(target, tmp_path, name, overrides
     run = play("provision", inv)
     assert run.rc != 0 and words in run.output
     if where:
-        assert words in run.task(where)["result"]["msg"]
+        failed = run.task(where)
+        assert failed["status"] == "failed" and words in json.dumps(failed["result"])
     assert target.snapshot() == before
 
 
