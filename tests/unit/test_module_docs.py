@@ -21,8 +21,8 @@ def rendered_docs(name):
     return json.loads(proc.stdout)[name]
 
 
-def documented(option):
-    """The fields of a documented option that an argument spec also states."""
+def normalized(option, nested_key):
+    """The fields both a documented option and an argument spec state; nested under `nested_key`."""
     fields = {
         "type": option.get("type", "str"),
         "required": option.get("required", False),
@@ -31,22 +31,8 @@ def documented(option):
         "elements": option.get("elements"),
         "aliases": sorted(option.get("aliases", [])),
     }
-    if "suboptions" in option:
-        fields["suboptions"] = {key: documented(value) for key, value in option["suboptions"].items()}
-    return fields
-
-
-def specified(option):
-    fields = {
-        "type": option.get("type", "str"),
-        "required": option.get("required", False),
-        "default": option.get("default"),
-        "choices": option.get("choices"),
-        "elements": option.get("elements"),
-        "aliases": sorted(option.get("aliases", [])),
-    }
-    if "options" in option:
-        fields["suboptions"] = {key: specified(value) for key, value in option["options"].items()}
+    if nested_key in option:
+        fields["suboptions"] = {key: normalized(value, nested_key) for key, value in option[nested_key].items()}
     return fields
 
 
@@ -58,7 +44,8 @@ def test_every_module_is_checked():
 def test_documentation_matches_argument_spec(name, load_module):
     docs = rendered_docs(name)["doc"]
     spec = load_module(name).argument_spec()
-    assert {k: documented(v) for k, v in docs["options"].items()} == {k: specified(v) for k, v in spec.items()}
+    documented = {key: normalized(option, "suboptions") for key, option in docs["options"].items()}
+    assert documented == {key: normalized(option, "options") for key, option in spec.items()}
 
 
 @pytest.mark.parametrize("name", MODULES)
