@@ -241,6 +241,11 @@ class LmsRunner:
 
     def run(self, parts, entry, request):
         """Run `entry(request)` from the program made of `parts` inside the LMS; return its result."""
+        if not self.options["manage_command"]:
+            raise LmsError(
+                "manage_command is empty: give the command up to and including manage.py, e.g. "
+                "['/edx/bin/python.edxapp', '/edx/bin/manage.edxapp'], or leave it out for the runner's default."
+            )
         argv = build_argv(self.options)
         self.check_command(argv)
         chdir = self.options.get("chdir")

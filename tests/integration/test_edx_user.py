@@ -130,6 +130,12 @@ def test_a_missing_manage_py_is_explained(target, name):
     assert "/nonexistent/python.edxapp" in msg and "manage_command" in msg
 
 
+def test_an_empty_manage_command_names_the_option(target, name):
+    runner = dict(target.runner, manage_command=[])
+    run = target.play([{"name": "user", "edx_user": {**runner, "username": name, "email": f"{name}@example.com"}}])
+    assert "manage_command is empty" in run.task("user")["result"]["msg"]
+
+
 def test_wrong_settings_are_explained(target, name):
     runner = dict(target.runner, settings="prodution")
     run = target.play([{"name": "user", "edx_user": {**runner, "username": name, "email": f"{name}@example.com"}}])
