@@ -11,8 +11,8 @@ description:
   - A client is found by O(client_id) when given, else by O(owner) and O(name), which is the
     command's own key. An option left out is left as it is on the LMS.
   - What C(create_dot_application) cannot express is applied through the ORM, in the same process and
-    transaction - another owner or name for an existing O(client_id), O(scopes=[]), and
-    O(state=absent).
+    transaction - another owner (with O(allow_owner_change)) or name for an existing O(client_id),
+    O(scopes=[]), and O(state=absent).
   - Client secrets are compared, never read back - with the LMS's password hashers when it stores them
     hashed (django-oauth-toolkit 2 and later), in constant time when in clear (1.x, today's pin). A
     changed secret is reported as a change.
@@ -23,6 +23,7 @@ author: edx-provision maintainers
 version_added: "0.1.0"
 extends_documentation_fragment:
   - edx_lms
+  - edx_clients
 options:
   name:
     description: Application name. Required, with O(owner), to create a client.
@@ -35,7 +36,8 @@ options:
   client_id:
     description:
       - The client id. Generated when a client is created without one (see RV(clients[].client_id)).
-      - Given with O(name) and O(owner) of an existing application that has another id, the id is changed.
+      - Given with O(name) and O(owner), all three must name the same client or none; the id of an
+        existing client is never changed (remove the client first to re-key it).
     type: str
   client_secret:
     description:
@@ -61,17 +63,29 @@ options:
   scopes:
     description:
       - Scopes the application may request beyond the LMS's defaults (edx's ApplicationAccess), for
-        example V(user_id), V(grades:read). V([]) removes them all.
+        example V(user_id), V(grades:read). V([]) removes them all. Compared as a set (order does not
+        matter). The access row's C(filters) (for example C(content_org:X)) are kept and reported.
     type: list
     elements: str
   skip_authorization:
     description: Skip the user's consent screen. Defaults to V(false) on creation.
     type: bool
   state:
-    description: V(present) or V(absent); also the default for entries of O(clients).
+    description:
+      - V(present) or V(absent); also the default for entries of O(clients).
+      - V(absent) deletes only a client that matches every identity given (O(client_id), O(owner), O(name));
+        a mismatch fails and nothing changes.
     type: str
     default: present
     choices: [present, absent]
+  allow_owner_change:
+    description:
+      - A client found by O(client_id) that belongs to another user than O(owner) is moved to O(owner)
+        (and renamed to O(name)) only with V(true). With V(false) the task fails naming the current owner,
+        and nothing changes.
+      - Also the default for entries of O(clients).
+    type: bool
+    default: false
   return_secret:
     description:
       - Return a generated client secret as RV(clients[].client_secret). Register the result with
@@ -79,49 +93,6 @@ options:
       - Also the default for entries of O(clients).
     type: bool
     default: false
-  clients:
-    description: Several clients, each with the options above; mutually exclusive with the single-client options.
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: Application name.
-        type: str
-      owner:
-        description: Username of the owner.
-        type: str
-      client_id:
-        description: The client id.
-        type: str
-      client_secret:
-        description: The client secret.
-        type: str
-      grant_type:
-        description: The grant type.
-        type: str
-        choices: [client_credentials, password, authorization_code, implicit]
-      client_type:
-        description: V(confidential) or V(public).
-        type: str
-        choices: [confidential, public]
-      redirect_uris:
-        description: Redirect URIs.
-        type: list
-        elements: str
-      scopes:
-        description: Extra scopes.
-        type: list
-        elements: str
-      skip_authorization:
-        description: Skip the consent screen.
-        type: bool
-      state:
-        description: V(present) or V(absent); defaults to the top-level O(state).
-        type: str
-        choices: [present, absent]
-      return_secret:
-        description: Return a generated secret; defaults to the top-level O(return_secret).
-        type: bool
 attributes:
   check_mode:
     support: full
@@ -201,7 +172,7 @@ clients:
       type: dict
       sample: {"client_id": "enrollment-bot", "name": "enrollment-bot", "owner": "enrollment-bot",
                "client_type": "confidential", "grant_type": "client_credentials", "redirect_uris": [],
-               "skip_authorization": false, "scopes": []}
+               "skip_authorization": false, "scopes": [], "filters": []}
     client_secret:
       description: The generated secret of a created client (null when none was generated).
       returned: when O(return_secret=true)
@@ -213,8 +184,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.edx_clients import (
     CLIENT_MUTUALLY_EXCLUSIVE,
     CLIENT_REQUIRED_ONE_OF,
+    CLIENTS,
     client_argument_spec,
-    clients_request,
 )
 from ansible.module_utils.edx_lms_resources import ensure_resources
 from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, lms_argument_spec
@@ -234,8 +205,7 @@ def main():
         required_if=LMS_REQUIRED_IF,
         supports_check_mode=True,
     )
-    ensure_resources(module, clients_request, (edx_lms_base, edx_lms_clients), "ensure_clients", "clients",
-                     "OAuth2 client", "name", ("client_secret",))
+    ensure_resources(module, (edx_lms_base, edx_lms_clients), "ensure_clients", [CLIENTS])
 
 
 if __name__ == "__main__":

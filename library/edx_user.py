@@ -15,6 +15,7 @@ author: edx-provision maintainers
 version_added: "0.1.0"
 extends_documentation_fragment:
   - edx_lms
+  - edx_users
 options:
   username:
     description: Username of the single user to manage. Use O(users) for several.
@@ -29,6 +30,11 @@ options:
     type: bool
   superuser:
     description: Whether the user has C(is_superuser). Left as it is when omitted.
+    type: bool
+  active:
+    description:
+      - Whether the user is active (C(is_active)); an inactive user's tokens stop working. V(true) on
+        creation when omitted; left as it is otherwise.
     type: bool
   groups:
     description:
@@ -57,39 +63,14 @@ options:
     type: str
     default: present
     choices: [present, absent]
-  users:
-    description: Several users, each with the options above; mutually exclusive with the single-user options.
-    type: list
-    elements: dict
-    suboptions:
-      username:
-        description: Username.
-        type: str
-        required: true
-      email:
-        description: E-mail address (required to create).
-        type: str
-      staff:
-        description: Whether the user has C(is_staff).
-        type: bool
-      superuser:
-        description: Whether the user has C(is_superuser).
-        type: bool
-      groups:
-        description: Exact list of groups.
-        type: list
-        elements: str
-      password:
-        description: Password to set when it differs.
-        type: str
-      update_password:
-        description: V(always) or V(on_create); defaults to the top-level O(update_password).
-        type: str
-        choices: [always, on_create]
-      state:
-        description: V(present) or V(absent); defaults to the top-level O(state).
-        type: str
-        choices: [present, absent]
+  remove_owned_clients:
+    description:
+      - The LMS deletes a user's OAuth2 clients with the user. With V(false), removing a user that owns
+        clients fails, naming them, and nothing changes; with V(true) the clients are deleted with the
+        user and listed in RV(users[].removed_clients) and the diff.
+      - Also the default for entries of O(users).
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -158,6 +139,11 @@ users:
       type: dict
       sample: {"username": "enrollment-bot", "email": "enrollment-bot@example.com", "is_staff": false,
                "is_superuser": false, "is_active": true, "groups": [], "has_usable_password": true}
+    removed_clients:
+      description: client_ids of the OAuth2 clients deleted with a removed user.
+      returned: when the user is removed
+      type: list
+      elements: str
     after:
       description: The user's state after, or null when removed.
       type: dict
@@ -169,12 +155,7 @@ from ansible.module_utils import edx_lms_base, edx_lms_users
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.edx_lms_resources import ensure_resources
 from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, lms_argument_spec
-from ansible.module_utils.edx_users import (
-    USER_MUTUALLY_EXCLUSIVE,
-    USER_REQUIRED_ONE_OF,
-    user_argument_spec,
-    users_request,
-)
+from ansible.module_utils.edx_users import USER_MUTUALLY_EXCLUSIVE, USER_REQUIRED_ONE_OF, USERS, user_argument_spec
 
 
 def argument_spec():
@@ -191,8 +172,7 @@ def main():
         required_if=LMS_REQUIRED_IF,
         supports_check_mode=True,
     )
-    ensure_resources(module, users_request, (edx_lms_base, edx_lms_users), "ensure_users", "users", "user", "username",
-                     ("password",))
+    ensure_resources(module, (edx_lms_base, edx_lms_users), "ensure_users", [USERS])
 
 
 if __name__ == "__main__":

@@ -1,15 +1,21 @@
 """edx_oauth_client on the module side: options, input validation before the LMS starts, the request."""
 
-import re
-
-from ansible.module_utils.edx_results import option_name, select_items
+from ansible.module_utils.edx_input import (
+    CLIENT_ID,
+    check_label,
+    check_pattern,
+    check_redirect_uris,
+    check_scopes,
+    check_secret,
+    check_username,
+)
+from ansible.module_utils.edx_results import ResourceKind, option_name, select_items
 
 CLIENT_OPTIONS = ("name", "owner", "client_id", "client_secret", "grant_type", "client_type",
-                  "redirect_uris", "scopes", "skip_authorization", "state", "return_secret")
-INHERITED = ("state", "return_secret")
+                  "redirect_uris", "scopes", "skip_authorization", "state", "return_secret", "allow_owner_change")
+INHERITED = ("state", "return_secret", "allow_owner_change")
 GRANT_TYPES = ["client_credentials", "password", "authorization_code", "implicit"]
 CLIENT_TYPES = ["confidential", "public"]
-SCOPE = re.compile(r"^[^\s,]+$")
 
 
 def client_suboptions():
@@ -25,6 +31,7 @@ def client_suboptions():
         skip_authorization=dict(type="bool"),
         state=dict(type="str", choices=["present", "absent"]),
         return_secret=dict(type="bool"),
+        allow_owner_change=dict(type="bool"),
     )
 
 
@@ -32,6 +39,7 @@ def client_argument_spec():
     spec = client_suboptions()
     spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
     spec["return_secret"] = dict(type="bool", default=False)
+    spec["allow_owner_change"] = dict(type="bool", default=False)
     spec["clients"] = dict(type="list", elements="dict", options=client_suboptions())
     return spec
 
@@ -58,6 +66,9 @@ def clients_request(params):
     return {"clients": clients}
 
 
+CLIENTS = ResourceKind("clients", "OAuth2 client", "name", ("client_secret",), clients_request)
+
+
 def identities(client):
     keys = []
     if client.get("client_id"):
@@ -74,26 +85,9 @@ def validate_client(client):
             "both %s and %s." % (client["where"] or "edx_oauth_client", option_name(client, "name"),
                                  option_name(client, "owner"))
         )
-    if client.get("client_secret") == "":
-        raise ValueError(
-            "%s is empty: leave it out to keep the current secret (or have one generated for a new "
-            "client), or give one." % option_name(client, "client_secret")
-        )
-    if client.get("client_id") is not None and not re.match(r"^[\x21-\x7e]{1,100}$", client["client_id"]):
-        raise ValueError(
-            "%s must be 1 to 100 printable characters without spaces." % option_name(client, "client_id")
-        )
-    for uri in client.get("redirect_uris") or []:
-        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$", uri):
-            raise ValueError(
-                "%s holds %r, which is not an absolute URI (scheme://host/path, no spaces)."
-                % (option_name(client, "redirect_uris"), uri)
-            )
-    scopes = client.get("scopes") or []
-    for scope in scopes:
-        if not SCOPE.match(scope):
-            raise ValueError(
-                "%s holds %r: a scope is one word, without spaces or commas." % (option_name(client, "scopes"), scope)
-            )
-    if len(set(scopes)) != len(scopes):
-        raise ValueError("%s lists a scope twice: list each once." % option_name(client, "scopes"))
+    check_label(client, "name", 255)
+    check_username(client, "owner")
+    check_pattern(client, "client_id", CLIENT_ID, "1 to 100 printable ASCII characters without spaces")
+    check_secret(client)
+    check_redirect_uris(client)
+    check_scopes(client)

@@ -1,17 +1,28 @@
 """Runs inside the LMS: ensure django-oauth-toolkit applications through `create_dot_application`.
 
 Clients are keyed on client_id when given, else on (owner, name), which is the command's own key.
-Grant types are spelled as in OAuth2 (client_credentials) and translated to django-oauth-toolkit's
-spelling (client-credentials) for the command. Creation and updates go through the command with every
-option passed (with --update, options left out would reset to defaults). What the command cannot
-express is done through the ORM in the same transaction: a new owner or name for an existing
-client_id, scopes emptied, and removal. Secrets are compared with the LMS's hashers when stored hashed
-(django-oauth-toolkit 2+), in constant time when stored in clear (1.x); they are never read back into
-results.
+Both identities are checked when both are given: a client is never moved to another owner unless the
+task allows it (`allow_owner_change`), never re-keyed to another client_id, and `state: absent`
+deletes only a client that matches every identity given. Grant types are spelled as in OAuth2
+(client_credentials) and translated to django-oauth-toolkit's spelling (client-credentials) for the
+command. Creation and updates go through the command with every option passed (with --update,
+options left out would reset to defaults). What the command cannot express is done through the ORM
+in the same transaction: a new owner or name for an existing client_id, scopes emptied (the access
+row and its filters stay), and removal. Secrets are compared with the LMS's hashers when stored
+hashed (django-oauth-toolkit 2+), in constant time when stored in clear (1.x); they are never read
+back into results.
 """
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
-    from ansible.module_utils.edx_lms_base import ENTRY_POINTS, ProvisionError, apply_all, label, muted_logger
+    from ansible.module_utils.edx_lms_base import (
+        ENTRY_POINTS,
+        Conflict,
+        ProvisionError,
+        apply_groups,
+        command,
+        label,
+        muted_logger,
+    )
 
 COMMAND_LOGGER = "openedx.core.djangoapps.oauth_dispatch.management.commands.create_dot_application"
 DEFAULTS = {
@@ -21,8 +32,7 @@ DEFAULTS = {
     "skip_authorization": False,
     "scopes": [],
 }
-COMPARED = ("name", "owner", "client_id", "client_type", "grant_type", "redirect_uris",
-            "skip_authorization", "scopes")
+COMPARED = ("name", "owner", "client_id", "client_type", "grant_type", "redirect_uris", "skip_authorization")
 NEEDS_REDIRECT = ("authorization_code", "implicit")
 
 
@@ -31,18 +41,66 @@ def dot_grant(grant_type):
     return grant_type.replace("_", "-")
 
 
-def plan_client(want, have, secret_matches, new_client_id=None):
+def describe(state):
+    return 'OAuth2 client "%s" (client_id "%s", owner "%s")' % (state["name"], state["client_id"], state["owner"])
+
+
+def check_identity(want, have, by_name):
+    """Refuse a plan that would touch a client the task did not clearly name.
+
+    `have` is the client found by client_id (or by owner and name when no client_id is given);
+    `by_name` the client that owner and name match, when client_id found another or none.
+    """
+    where = want["where"]
+    if have is None:
+        if by_name is not None and want["state"] == "present":
+            raise ProvisionError(
+                '%s exists, so %s "%s" would re-key it. edx-provision never changes the client_id of a '
+                'client: set %s to "%s", or remove that client first (state: absent, client_id: "%s"). '
+                "Nothing was changed."
+                % (describe(by_name), label(where, "client_id"), want["client_id"], label(where, "client_id"),
+                   by_name["client_id"], by_name["client_id"])
+            )
+        return
+    if by_name is not None and by_name["client_id"] != have["client_id"]:
+        raise ProvisionError(
+            '%s names %s, but owner "%s" and name "%s" name another one, %s. Give the identity of one '
+            "client. Nothing was changed."
+            % (label(where, "client_id"), describe(have), want["owner"], want["name"], describe(by_name))
+        )
+    if want["state"] == "absent":
+        mismatched = [option for option in ("owner", "name") if want.get(option) and want[option] != have[option]]
+        if mismatched:
+            raise ProvisionError(
+                "%s matches %s, but not its %s as given (%s). state: absent deletes only a client that "
+                "matches every identity given. Nothing was changed."
+                % (label(where, "client_id"), describe(have), " and ".join(mismatched),
+                   ", ".join('%s "%s"' % (label(where, option), want[option]) for option in mismatched))
+            )
+        return
+    if want.get("owner") and want["owner"] != have["owner"] and not want.get("allow_owner_change"):
+        raise ProvisionError(
+            '%s belongs to "%s", not to %s "%s". edx-provision does not take over another owner\'s '
+            "client: fix %s (or %s), or set %s: true to move it to \"%s\". Nothing was changed."
+            % (describe(have), have["owner"], label(where, "owner"), want["owner"], label(where, "client_id"),
+               label(where, "owner"), label(where, "allow_owner_change"), want["owner"])
+        )
+
+
+def plan_client(want, have, secret_matches, new_client_id=None, by_name=None):
     """Decide what to do for one client: action, changed properties, states before and after.
 
     `want` holds the task's options (None = leave as is); `have` the client's current state (None
     when it does not exist); `secret_matches` whether the requested secret is the stored one;
-    `new_client_id` the id a created client gets when the task gives none.
+    `new_client_id` the id a created client gets when the task gives none; `by_name` the client
+    that owner and name match when it is not `have` (see check_identity).
     """
     where = want["where"]
+    check_identity(want, have, by_name)
     if want["state"] == "absent":
         if have is None:
-            return _plan(want, "none", [], None, None)
-        return _plan(want, "delete", ["state"], have, None)
+            return _client_plan(want, "none", [], None, None)
+        return _client_plan(want, "delete", ["state"], have, None)
     if have is None:
         missing = [option for option in ("name", "owner") if not want.get(option)]
         if missing:
@@ -54,18 +112,22 @@ def plan_client(want, have, secret_matches, new_client_id=None):
         after = {"name": want["name"], "owner": want["owner"], "client_id": want.get("client_id") or new_client_id}
         for prop, default in DEFAULTS.items():
             after[prop] = want[prop] if want.get(prop) is not None else default
+        after["filters"] = []
         _check_redirects(want, after)
-        return _plan(want, "create", ["state"], None, after)
+        return _client_plan(want, "create", ["state"], None, after)
     after = dict(have)
     changes = []
     for prop in COMPARED:
         if want.get(prop) is not None and want[prop] != have[prop]:
             after[prop] = want[prop]
             changes.append(prop)
+    if want.get("scopes") is not None and set(want["scopes"]) != set(have["scopes"]):
+        after["scopes"] = list(want["scopes"])
+        changes.append("scopes")
     if want.get("client_secret") and not secret_matches:
         changes.append("client_secret")
     _check_redirects(want, after)
-    return _plan(want, "update" if changes else "none", changes, have, after)
+    return _client_plan(want, "update" if changes else "none", changes, have, after)
 
 
 def _check_redirects(want, after):
@@ -76,7 +138,7 @@ def _check_redirects(want, after):
         )
 
 
-def _plan(want, action, changes, before, after):
+def _client_plan(want, action, changes, before, after):
     state = after or before
     return {
         "key": 'OAuth2 client "%s"' % (state["name"] if state else want.get("name") or want.get("client_id")),
@@ -91,24 +153,27 @@ def _plan(want, action, changes, before, after):
 
 
 def command_args(plan, secret=None):
-    """argv for `create_dot_application` that leaves the client as planned (every option given)."""
+    """(positionals, options) for `create_dot_application` that leave the client as planned.
+
+    Every option is given, since with --update the command resets options left out to defaults.
+    """
     after = plan["after"]
-    args = [after["name"], after["owner"], "--grant-type", dot_grant(after["grant_type"]),
-            "--redirect-uris", " ".join(after["redirect_uris"]), "--client-id", after["client_id"]]
-    if after["client_type"] == "public":
-        args.append("--public")
-    if after["skip_authorization"]:
-        args.append("--skip-authorization")
+    options = {
+        "grant_type": dot_grant(after["grant_type"]),
+        "redirect_uris": " ".join(after["redirect_uris"]),
+        "client_id": after["client_id"],
+        "public": after["client_type"] == "public",
+        "skip_authorization": after["skip_authorization"],
+        "update": plan["action"] == "update",
+    }
     if secret:
-        args += ["--client-secret", secret]
+        options["client_secret"] = secret
     if after["scopes"]:
-        args += ["--scopes", ",".join(after["scopes"])]
-    if plan["action"] == "update":
-        args.append("--update")
-    return args
+        options["scopes"] = ",".join(after["scopes"])
+    return [after["name"], after["owner"]], options
 
 
-def public_plan(plan, generated_secret=None):
+def public_client_plan(plan, generated_secret=None):
     """What the module gets back about a client: a secret only when generated and asked for."""
     entry = {key: plan[key] for key in ("name", "client_id", "action", "changes", "before", "after")}
     if plan["want"].get("return_secret"):
@@ -133,10 +198,11 @@ def access_model():
 
 def client_state(app):
     access = access_model()
-    scopes = []
+    scopes, filters = [], []
     if access is not None:
         row = access.objects.filter(application=app).first()
-        scopes = list(row.scopes or []) if row is not None else []
+        if row is not None:
+            scopes, filters = list(row.scopes or []), list(row.filters or [])
     return {
         "client_id": app.client_id,
         "name": app.name,
@@ -146,16 +212,15 @@ def client_state(app):
         "redirect_uris": app.redirect_uris.split(),
         "skip_authorization": app.skip_authorization,
         "scopes": scopes,
+        "filters": filters,
     }
 
 
-def find_application(want):
-    """The application the task is about: by client_id when given, else by (owner, name)."""
+def find_applications(want):
+    """The application named by client_id (else by owner and name), and the one owner and name match."""
     model = application_model()
-    if want.get("client_id"):
-        app = model.objects.filter(client_id=want["client_id"]).first()
-        if app is not None:
-            return app
+    by_id = model.objects.filter(client_id=want["client_id"]).first() if want.get("client_id") else None
+    by_name = None
     if want.get("owner") and want.get("name"):
         apps = list(model.objects.filter(user__username=want["owner"], name=want["name"]))
         if len(apps) > 1:
@@ -163,8 +228,10 @@ def find_application(want):
                 'Several OAuth2 clients named "%s" belong to "%s" on the LMS: set %s to pick one.'
                 % (want["name"], want["owner"], label(want["where"], "client_id"))
             )
-        return apps[0] if apps else None
-    return None
+        by_name = apps[0] if apps else None
+    if not want.get("client_id"):
+        return by_name, None
+    return by_id, (by_name if by_name is not None and by_name != by_id else None)
 
 
 def secret_matches(given, stored):
@@ -181,24 +248,36 @@ def secret_matches(given, stored):
     return check_password(given, stored)
 
 
-def validate(plans, check_mode):
+def allowed_redirect_schemes():
+    """The URI schemes the LMS's django-oauth-toolkit accepts for redirect URIs (http, https by default)."""
+    try:
+        from oauth2_provider.settings import oauth2_settings
+
+        return [scheme.lower() for scheme in oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES]
+    except (ImportError, AttributeError):
+        return ["http", "https"]
+
+
+def validate(plans, check_mode, pending_owners=()):
     """Checks that need the LMS, run for every client before anything changes; returns warnings.
 
-    In check mode a missing owner is a warning: an earlier task of the same run (edx_user) would
-    have created it.
+    `pending_owners` are users this same call creates before the clients. In check mode a missing
+    owner is a warning: an earlier task of the same run (edx_user) would have created it.
     """
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects
     allowed = set(getattr(settings, "OAUTH2_PROVIDER", {}).get("SCOPES", {}))
+    schemes = allowed_redirect_schemes()
     warnings = []
     for plan in plans:
         want, after = plan["want"], plan["after"]
         if after is None:
             continue
         owner_set = "owner" in plan["changes"] or plan["action"] == "create"
-        if owner_set and not users.filter(username=after["owner"]).exists():
+        owner_missing = after["owner"] not in pending_owners and not users.filter(username=after["owner"]).exists()
+        if owner_set and owner_missing:
             if not check_mode:
                 raise ProvisionError(
                     'The owner "%s" (%s) does not exist on the LMS: create it first (edx_user). '
@@ -208,6 +287,12 @@ def validate(plans, check_mode):
                 'Check mode: the owner "%s" of %s does not exist on the LMS yet; a real run needs it '
                 "created first (edx_user earlier in the play)." % (after["owner"], plan["key"])
             )
+        for uri in want.get("redirect_uris") or []:
+            if uri.split(":", 1)[0].lower() not in schemes:
+                raise ProvisionError(
+                    "%s holds %s, whose scheme this LMS does not allow for redirect URIs (allowed: %s). "
+                    "Nothing was changed." % (label(want["where"], "redirect_uris"), uri, ", ".join(schemes))
+                )
         if want.get("scopes"):
             if access_model() is None:
                 raise ProvisionError(
@@ -223,30 +308,40 @@ def validate(plans, check_mode):
     return warnings
 
 
-def ensure_clients(request):
-    """Entry point: read every client, validate and plan all of them, apply in one transaction."""
+def plan_clients(wants, check_mode, pending_owners=()):
+    """Read every requested client, then plan and validate all of them; returns (plans, warnings)."""
     from oauth2_provider.generators import generate_client_id, generate_client_secret
 
     plans = []
-    for want in request["clients"]:
-        app = find_application(want)
+    for want in wants:
+        app, other = find_applications(want)
         have = client_state(app) if app is not None else None
         matches = app is None or secret_matches(want.get("client_secret"), app.client_secret)
-        new_id = None if request["check_mode"] else generate_client_id()
-        plan = plan_client(want, have, matches, new_id)
+        new_id = None if check_mode else generate_client_id()
+        plan = plan_client(want, have, matches, new_id, client_state(other) if other is not None else None)
         plan["pk"] = app.pk if app is not None else None
         plans.append(plan)
-    warnings = validate(plans, request["check_mode"])
+    warnings = validate(plans, check_mode, pending_owners)
     for plan in plans:
-        generate = plan["action"] == "create" and not request["check_mode"] and not plan["want"].get("client_secret")
+        generate = plan["action"] == "create" and not check_mode and not plan["want"].get("client_secret")
         plan["generated_secret"] = generate_client_secret() if generate else None
-    apply_all(plans, apply_client, reread, request["check_mode"])
-    return {"clients": [public_plan(plan, plan["generated_secret"]) for plan in plans], "warnings": warnings}
+    return plans, warnings
+
+
+def client_group(plans):
+    """What apply_groups needs to apply and verify these plans."""
+    return (plans, apply_client, reread)
+
+
+def ensure_clients(request):
+    """Entry point of edx_oauth_client: plan every client, apply all of them, re-read."""
+    plans, warnings = plan_clients(request["clients"], request["check_mode"])
+    apply_groups([client_group(plans)], request["check_mode"])
+    return {"clients": [public_client_plan(plan, plan["generated_secret"]) for plan in plans], "warnings": warnings}
 
 
 def apply_client(plan):
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
 
     model, access = application_model(), access_model()
     want, after, changes = plan["want"], plan["after"], set(plan["changes"])
@@ -254,6 +349,8 @@ def apply_client(plan):
     if plan["action"] == "delete":
         model.objects.get(pk=plan["pk"]).delete()
         return
+    if plan["action"] == "create" and model.objects.filter(client_id=after["client_id"]).exists():
+        raise Conflict('client_id "%s" was created by another run' % after["client_id"])
     if plan["action"] == "update" and changes & {"owner", "name"}:
         app = model.objects.get(pk=plan["pk"])
         app.user = get_user_model().objects.get(username=after["owner"])
@@ -262,10 +359,11 @@ def apply_client(plan):
     if plan["action"] == "create" or changes - {"owner", "name"}:
         secret = generated_secret or (want.get("client_secret") if "client_secret" in changes
                                       or plan["action"] == "create" else None)
+        positionals, options = command_args(plan, secret)
         with muted_logger(COMMAND_LOGGER):
-            call_command("create_dot_application", *command_args(plan, secret))
+            command("create_dot_application", positionals, options)
     if "scopes" in changes and not after["scopes"] and access is not None:
-        access.objects.filter(application__client_id=after["client_id"]).delete()
+        access.objects.filter(application__client_id=after["client_id"]).update(scopes=[])
     final_secret = generated_secret or want.get("client_secret")
     if final_secret:
         stored = model.objects.get(client_id=after["client_id"]).client_secret

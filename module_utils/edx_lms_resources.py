@@ -1,4 +1,4 @@
-"""The main() of modules that ensure resources on the LMS (edx_user, edx_oauth_client).
+"""The main() of modules that ensure resources on the LMS (edx_user, edx_oauth_client, edx_access).
 
 Validate the request before the LMS starts, run the in-LMS program once, pass on its warnings and
 shape the result; every failure is reported with its message, nothing half-applied.
@@ -8,16 +8,25 @@ from ansible.module_utils.edx_lms_runner import LmsError, LmsRunner
 from ansible.module_utils.edx_results import module_result
 
 
-def ensure_resources(module, build_request, parts, entry, list_key, kind, name_key, secret_props=()):
-    """Run `entry` of the program made of `parts` for the request `build_request(params)`; exit."""
+def ensure_resources(module, program, entry, kinds, extra_request=None, shape=None):
+    """Run `entry` of `program` (module_utils parts) for the resources of `kinds`; exit the module.
+
+    `extra_request(params)` adds to the request, `shape(answer, result)` adds to the result.
+    """
     try:
-        request = build_request(module.params)
-        request["check_mode"] = module.check_mode
-        answer = LmsRunner(module).run(parts, entry, request)
+        request = {"check_mode": module.check_mode}
+        for kind in kinds:
+            request.update(kind.build_request(module.params))
+        if extra_request:
+            request.update(extra_request(module.params))
+        answer = LmsRunner(module).run(program, entry, request)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     except LmsError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     for warning in answer.get("warnings", []):
         module.warn(warning)
-    module.exit_json(**module_result(answer[list_key], list_key, module._diff, kind, name_key, secret_props))
+    result = module_result(answer, kinds, module._diff)
+    if shape:
+        shape(answer, result)
+    module.exit_json(**result)

@@ -19,10 +19,11 @@ def token_scope(requested, provider_settings):
     return " ".join(defaults)
 
 
-def create_token(request):
-    """Entry point: validate the client and user, then create the token.
+def make_token(want):
+    """Create a bearer token for the client `want["client_id"]`; returns what the module reports.
 
-    Also in check mode, like the token endpoint: a token is a credential, not configuration.
+    The token's value is `want["value"]` when the caller chose it (so that it never has to travel
+    back in a result), else one generated here.
     """
     import datetime
 
@@ -32,7 +33,6 @@ def create_token(request):
     from oauth2_provider.models import get_access_token_model, get_application_model
     from oauthlib.common import generate_token
 
-    want = request["token"]
     app = get_application_model().objects.filter(client_id=want["client_id"]).first()
     if app is None:
         raise ProvisionError(
@@ -51,12 +51,24 @@ def create_token(request):
         raise ProvisionError(
             'OAuth2 client "%s" has no owner, so a token would belong to nobody: give username.' % app.client_id
         )
+    if not user.is_active:
+        raise ProvisionError(
+            'User "%s" is inactive on the LMS, so a token for it would not work: activate it first.' % user.username
+        )
     scope = token_scope(want.get("scope"), getattr(settings, "OAUTH2_PROVIDER", {}))
     expires = timezone.now() + datetime.timedelta(seconds=want["expires_in"])
     token = get_access_token_model().objects.create(
-        user=user, application=app, token=generate_token(), expires=expires, scope=scope
+        user=user, application=app, token=want.get("value") or generate_token(), expires=expires, scope=scope
     )
     return {"username": user.username, "scope": scope, "expires_in": want["expires_in"], "access_token": token.token}
+
+
+def create_token(request):
+    """Entry point of edx_token (method direct): create the token, also in check mode, like the
+    token endpoint: a token is a credential, not configuration."""
+    result = make_token(request["token"])
+    result["commit_in_check_mode"] = True
+    return result
 
 
 ENTRY_POINTS["create_token"] = create_token

@@ -4,7 +4,14 @@ The in-LMS programs report one plan per resource (action, changes, before, after
 travel back; a changed secret is shown in the diff as a marker, never as a value.
 """
 
+from collections import namedtuple
+
 SECRET_MARK = "********"
+
+# One kind of LMS resource as the modules handle it: the list it travels in (`users`), how the diff
+# names one (`user` + its `username`), which properties are secrets, and how its request is built
+# and checked from the module's parameters before the LMS starts.
+ResourceKind = namedtuple("ResourceKind", "list_key kind name_key secret_props build_request")
 
 
 def diff_entries(plans, kind, name_key, secret_props=()):
@@ -24,6 +31,8 @@ def diff_entries(plans, kind, name_key, secret_props=()):
                 if plan["before"] is not None:
                     before[prop] = SECRET_MARK
                 after[prop] = SECRET_MARK + " (changed)" if plan["before"] is not None else SECRET_MARK
+        if plan.get("removed_clients"):
+            before["removed_with_it"] = ["OAuth2 client %s" % client_id for client_id in plan["removed_clients"]]
         header = "%s %s" % (kind, plan[name_key])
         diffs.append({
             "before_header": header + (" (absent)" if plan["before"] is None else ""),
@@ -34,14 +43,15 @@ def diff_entries(plans, kind, name_key, secret_props=()):
     return diffs
 
 
-def module_result(plans, list_key, diff, kind, name_key, secret_props=()):
-    """The module's result: changed, the per-resource entries, and the diff when asked."""
-    result = {
-        "changed": any(plan["action"] != "none" for plan in plans),
-        list_key: plans,
-    }
+def module_result(answer, kinds, diff):
+    """The module's result: changed, the per-resource entries of every kind, and the diff when asked."""
+    result = {"changed": any(plan["action"] != "none" for kind in kinds for plan in answer[kind.list_key])}
+    diffs = []
+    for kind in kinds:
+        result[kind.list_key] = answer[kind.list_key]
+        diffs += diff_entries(answer[kind.list_key], kind.kind, kind.name_key, kind.secret_props)
     if diff:
-        result["diff"] = diff_entries(plans, kind, name_key, secret_props)
+        result["diff"] = diffs
     return result
 
 

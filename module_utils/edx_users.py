@@ -1,15 +1,11 @@
 """edx_user on the module side: options, input validation before the LMS starts, the request."""
 
-import re
+from ansible.module_utils.edx_input import check_email, check_label, check_password, check_username
+from ansible.module_utils.edx_results import ResourceKind, option_name, select_items
 
-from ansible.module_utils.edx_results import option_name, select_items
-
-USER_OPTIONS = ("username", "email", "staff", "superuser", "groups", "password", "update_password", "state")
-INHERITED = ("state", "update_password")
-
-# Django's username validator (UnicodeUsernameValidator) and field length.
-USERNAME = re.compile(r"^[\w.@+-]+$", re.UNICODE)
-EMAIL = re.compile(r"^[^@\s]+@([^@\s.]+\.)+[^@\s.]+$|^[^@\s]+@localhost$")
+USER_OPTIONS = ("username", "email", "staff", "superuser", "active", "groups", "password", "update_password",
+                "state", "remove_owned_clients")
+INHERITED = ("state", "update_password", "remove_owned_clients")
 
 
 def user_suboptions():
@@ -18,10 +14,12 @@ def user_suboptions():
         email=dict(type="str"),
         staff=dict(type="bool"),
         superuser=dict(type="bool"),
+        active=dict(type="bool"),
         groups=dict(type="list", elements="str"),
         password=dict(type="str", no_log=True),
         update_password=dict(type="str", choices=["always", "on_create"], no_log=False),
         state=dict(type="str", choices=["present", "absent"]),
+        remove_owned_clients=dict(type="bool"),
     )
 
 
@@ -30,12 +28,13 @@ def user_argument_spec():
     spec["username"] = dict(type="str")
     spec["update_password"] = dict(type="str", default="always", choices=["always", "on_create"], no_log=False)
     spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
+    spec["remove_owned_clients"] = dict(type="bool", default=False)
     spec["users"] = dict(type="list", elements="dict", options=user_suboptions())
     return spec
 
 
 USER_MUTUALLY_EXCLUSIVE = [("users", option) for option in
-                           ("username", "email", "staff", "superuser", "groups", "password")]
+                           ("username", "email", "staff", "superuser", "active", "groups", "password")]
 USER_REQUIRED_ONE_OF = [("users", "username")]
 
 
@@ -44,7 +43,7 @@ def users_request(params):
     users = select_items(params, "users", USER_OPTIONS, INHERITED)
     if not users:
         raise ValueError("users is empty: give at least one user, or use username.")
-    seen = {}
+    seen, emails = {}, {}
     for user in users:
         validate_user(user)
         if user["username"] in seen:
@@ -53,26 +52,24 @@ def users_request(params):
                 % (user["username"], seen[user["username"]], user["where"])
             )
         seen[user["username"]] = user["where"]
+        email = (user.get("email") or "").lower()
+        if email and email in emails:
+            raise ValueError(
+                "%s and %s give the same e-mail address %s: each user needs its own."
+                % (emails[email], option_name(user, "email"), user["email"])
+            )
+        emails[email] = option_name(user, "email")
     return {"users": users}
 
 
+USERS = ResourceKind("users", "user", "username", ("password",), users_request)
+
+
 def validate_user(user):
-    username = user["username"]
-    if not username or len(username) > 150 or not USERNAME.match(username):
-        raise ValueError(
-            "%s %r is not a valid LMS username: use 1 to 150 letters, digits and @ . + - _ only."
-            % (option_name(user, "username"), username)
-        )
-    if user.get("email") is not None and not EMAIL.match(user["email"]):
-        raise ValueError(
-            "%s %r is not a valid e-mail address: give it as name@example.com."
-            % (option_name(user, "email"), user["email"])
-        )
-    if user.get("password") == "":
-        raise ValueError(
-            "%s is empty: leave it out to keep the user's current password, or give one."
-            % option_name(user, "password")
-        )
+    if not user.get("username"):
+        raise ValueError("%s is missing: name the user." % option_name(user, "username"))
+    check_username(user)
+    check_email(user)
+    check_password(user)
     for group in user.get("groups") or []:
-        if not group.strip():
-            raise ValueError("%s holds an empty group name: remove it." % option_name(user, "groups"))
+        check_label(user, "groups", 150, value=group)

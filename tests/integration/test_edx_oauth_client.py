@@ -22,21 +22,23 @@ def hashed(standin_factory):
 
 
 def test_create_with_every_option_then_rerun_is_a_no_op(target, owner):
-    options = dict(name="web", owner=owner, client_id=owner + "-web", client_secret="S3cret-web",
+    options = dict(name="web", owner=owner, client_id=owner + "-web", client_secret="S3cret-web-0123456789",
                    grant_type="authorization_code", client_type="public", redirect_uris=["https://app.example.com/cb"],
                    scopes=["user_id", "grades:read"], skip_authorization=True)
     run, task = ensure(target, **options)
     assert task["result"]["clients"][0]["action"] == "create"
     held = target.client(owner + "-web")
-    assert held == dict(name="web", owner=owner, secret="S3cret-web", grant="authorization-code", client_type="public",
-                        redirect_uris="https://app.example.com/cb", skip=True, scopes=["user_id", "grades:read"])
+    assert held == dict(name="web", owner=owner, secret="S3cret-web-0123456789", grant="authorization-code",
+                        client_type="public", redirect_uris="https://app.example.com/cb", skip=True,
+                        scopes=["user_id", "grades:read"])
     run, task = ensure(target, **options)
     assert task["result"]["changed"] is False
 
 
 def test_an_update_resets_nothing_it_was_not_asked_to(target, owner):
-    ensure(target, name="app", owner=owner, client_id=owner + "-app", client_secret="one", client_type="public",
-           skip_authorization=True, redirect_uris=["https://a.example.com/cb"], scopes=["user_id"])
+    ensure(target, name="app", owner=owner, client_id=owner + "-app", client_secret="one-0123456789abcdef",
+           client_type="public", skip_authorization=True, redirect_uris=["https://a.example.com/cb"],
+           scopes=["user_id"])
     run, task = ensure(target, client_id=owner + "-app", grant_type="password")
     assert task["result"]["clients"][0]["changes"] == ["grant_type"]
     held = target.client(owner + "-app")
@@ -44,37 +46,41 @@ def test_an_update_resets_nothing_it_was_not_asked_to(target, owner):
         "password", "public", True, "https://a.example.com/cb", ["user_id"])
 
 
-def test_found_by_client_id_it_can_move_to_another_owner_and_name(target, owner, name):
+def test_found_by_client_id_it_moves_to_another_owner_only_when_allowed(target, owner, name):
     target.lms.manage("manage_user", name + "x", f"{name}x@example.com")
-    ensure(target, name="first", owner=owner, client_id=owner + "-mv", client_secret="keep-me")
+    ensure(target, name="first", owner=owner, client_id=owner + "-mv", client_secret="keep-me-0123456789ab")
+    before = target.snapshot()
     run, task = ensure(target, client_id=owner + "-mv", owner=name + "x", name="second")
+    assert task["status"] == "failed" and f'belongs to "{owner}"' in task["result"]["msg"]
+    assert "allow_owner_change: true" in task["result"]["msg"] and target.snapshot() == before
+    run, task = ensure(target, client_id=owner + "-mv", owner=name + "x", name="second", allow_owner_change=True)
     assert task["result"]["clients"][0]["changes"] == ["name", "owner"]
     held = target.client(owner + "-mv")
-    assert (held["owner"], held["name"], held["secret"]) == (name + "x", "second", "keep-me")
+    assert (held["owner"], held["name"], held["secret"]) == (name + "x", "second", "keep-me-0123456789ab")
 
 
 def test_a_changed_secret_is_detected_and_applied(target, owner):
-    ensure(target, name="s", owner=owner, client_id=owner + "-s", client_secret="Old-secret-41")
-    run, task = ensure(target, client_id=owner + "-s", client_secret="New-secret-42", diff=True)
+    ensure(target, name="s", owner=owner, client_id=owner + "-s", client_secret="Old-secret-41-abcdefgh")
+    run, task = ensure(target, client_id=owner + "-s", client_secret="New-secret-42-abcdefgh", diff=True)
     assert task["result"]["changed"] is True and task["result"]["clients"][0]["changes"] == ["client_secret"]
     assert "client_secret: '******** (changed)'" in run.stdout
-    assert "Old-secret-41" not in run.output and "New-secret-42" not in run.output
-    assert target.client(owner + "-s")["secret"] == "New-secret-42"
+    assert "Old-secret-41-abcdefgh" not in run.output and "New-secret-42-abcdefgh" not in run.output
+    assert target.client(owner + "-s")["secret"] == "New-secret-42-abcdefgh"
 
 
 def test_hashed_secrets_are_compared_not_read_back(hashed, name):
     hashed.lms.manage("manage_user", name, f"{name}@example.com")
-    ensure(hashed, name="h", owner=name, client_id=name + "-h", client_secret="Hashed-one")
+    ensure(hashed, name="h", owner=name, client_id=name + "-h", client_secret="Hashed-one-0123456789")
     stored = hashed.client(name + "-h")["secret"]
-    assert stored != "Hashed-one" and "$" in stored  # hashed by django-oauth-toolkit 2+ behaviour
-    run, task = ensure(hashed, client_id=name + "-h", client_secret="Hashed-one")
+    assert stored != "Hashed-one-0123456789" and "$" in stored  # hashed by django-oauth-toolkit 2+ behaviour
+    run, task = ensure(hashed, client_id=name + "-h", client_secret="Hashed-one-0123456789")
     assert task["result"]["changed"] is False
-    run, task = ensure(hashed, client_id=name + "-h", client_secret="Hashed-two", check=True)
+    run, task = ensure(hashed, client_id=name + "-h", client_secret="Hashed-two-0123456789", check=True)
     assert task["result"]["clients"][0]["changes"] == ["client_secret"]
     assert hashed.client(name + "-h")["secret"] == stored  # check mode wrote nothing
-    run, task = ensure(hashed, client_id=name + "-h", client_secret="Hashed-two")
+    run, task = ensure(hashed, client_id=name + "-h", client_secret="Hashed-two-0123456789")
     assert task["result"]["changed"] is True and hashed.client(name + "-h")["secret"] != stored
-    run, task = ensure(hashed, client_id=name + "-h", client_secret="Hashed-two")
+    run, task = ensure(hashed, client_id=name + "-h", client_secret="Hashed-two-0123456789")
     assert task["result"]["changed"] is False
 
 
@@ -97,15 +103,16 @@ def test_the_lms_never_logs_the_secret(target, owner):
     from ansible.module_utils import edx_lms_base, edx_lms_clients
     from ansible.module_utils.edx_lms_runner import BOOTSTRAP, parse_result, program_source
 
-    want = dict(where="", name="quiet", owner=owner, client_id=owner + "-quiet", client_secret="Never-logged-1",
+    want = dict(where="", name="quiet", owner=owner, client_id=owner + "-quiet",
+                client_secret="Never-logged-1-abcdefgh",
                 grant_type=None, client_type=None, redirect_uris=None, scopes=None, skip_authorization=None,
                 state="present", return_secret=False)
     document = {"program": program_source(edx_lms_base, edx_lms_clients),
                 "request": {"entry": "ensure_clients", "check_mode": False, "clients": [want]}}
     proc = target.lms.manage("shell", "-c", BOOTSTRAP, input=json.dumps(document))
     assert parse_result(proc.stdout)["clients"][0]["action"] == "create", proc.stderr
-    assert "Never-logged-1" not in proc.stdout + proc.stderr
-    assert target.client(owner + "-quiet")["secret"] == "Never-logged-1"
+    assert "Never-logged-1-abcdefgh" not in proc.stdout + proc.stderr
+    assert target.client(owner + "-quiet")["secret"] == "Never-logged-1-abcdefgh"
 
     # Control: the LMS's command on its own does log the secret, which is why the module mutes it.
     proc = target.lms.manage("create_dot_application", "loud", owner, "--client-secret", "Logged-by-edx-2")
@@ -115,7 +122,7 @@ def test_the_lms_never_logs_the_secret(target, owner):
 def test_scopes_emptied_and_client_removed(target, owner):
     ensure(target, name="sc", owner=owner, client_id=owner + "-sc", scopes=["user_id"])
     run, task = ensure(target, client_id=owner + "-sc", scopes=[])
-    assert task["result"]["clients"][0]["changes"] == ["scopes"] and target.client(owner + "-sc")["scopes"] is None
+    assert task["result"]["clients"][0]["changes"] == ["scopes"] and target.client(owner + "-sc")["scopes"] == []
     run, task = ensure(target, client_id=owner + "-sc", state="absent")
     assert task["result"]["clients"][0]["action"] == "delete" and target.client(owner + "-sc") is None
 

@@ -113,7 +113,7 @@ def test_check_mode_reports_a_creation_and_writes_nothing(target, name):
 
 
 @pytest.mark.parametrize("options, words", [
-    ({"email": "not-an-email"}, "email 'not-an-email' is not a valid e-mail address"),
+    ({"email": "not-an-email"}, "email 'not-an-email' is not valid: use one address"),
     ({"email": "a@example.com", "runner": "kubernetes"}, "value of runner must be one of"),
 ])
 def test_bad_input_fails_before_the_lms_starts(target, name, options, words):

@@ -5,7 +5,8 @@ from ansible.module_utils.edx_lms_base import ProvisionError
 from ansible.module_utils.edx_lms_clients import command_args, plan_client, secret_matches
 
 HAVE = {"client_id": "bot", "name": "bot", "owner": "svc", "client_type": "confidential",
-        "grant_type": "client_credentials", "redirect_uris": [], "skip_authorization": False, "scopes": []}
+        "grant_type": "client_credentials", "redirect_uris": [], "skip_authorization": False, "scopes": [],
+        "filters": []}
 
 
 def want(**options):
@@ -20,10 +21,10 @@ def test_creation_takes_the_command_defaults_for_options_left_out():
     plan = plan_client(want(name="bot", owner="svc"), None, True, new_client_id="generated-id")
     assert plan["action"] == "create"
     assert plan["after"] == dict(HAVE, client_id="generated-id")
-    assert command_args(plan, secret="s3") == [
-        "bot", "svc", "--grant-type", "client-credentials", "--redirect-uris", "", "--client-id", "generated-id",
-        "--client-secret", "s3",
-    ]
+    assert command_args(plan, secret="s3") == (["bot", "svc"], {
+        "grant_type": "client-credentials", "redirect_uris": "", "client_id": "generated-id", "public": False,
+        "skip_authorization": False, "update": False, "client_secret": "s3",
+    })
 
 
 def test_update_passes_every_option_so_update_resets_nothing():
@@ -31,10 +32,10 @@ def test_update_passes_every_option_so_update_resets_nothing():
                 scopes=["user_id"])
     plan = plan_client(want(client_id="bot", grant_type="password"), have, True)
     assert plan["changes"] == ["grant_type"]
-    assert command_args(plan) == [
-        "bot", "svc", "--grant-type", "password", "--redirect-uris", "https://a/cb", "--client-id", "bot",
-        "--public", "--skip-authorization", "--scopes", "user_id", "--update",
-    ]
+    assert command_args(plan) == (["bot", "svc"], {
+        "grant_type": "password", "redirect_uris": "https://a/cb", "client_id": "bot", "public": True,
+        "skip_authorization": True, "scopes": "user_id", "update": True,
+    })
 
 
 def test_unchanged_client_and_matching_secret_is_a_no_op():
@@ -47,9 +48,43 @@ def test_a_different_secret_is_a_change_even_though_it_cannot_be_read_back():
     assert plan["changes"] == ["client_secret"] and plan["after"] == HAVE
 
 
-def test_new_owner_or_name_for_an_existing_client_id():
-    plan = plan_client(want(client_id="bot", owner="other", name="renamed"), HAVE, True)
+def test_another_owners_client_is_never_taken_over_without_allow_owner_change():
+    with pytest.raises(ProvisionError, match=r'belongs to "svc".*allow_owner_change: true') as failure:
+        plan_client(want(client_id="bot", owner="other", name="renamed"), HAVE, True)
+    assert "Nothing was changed" in str(failure.value)
+    plan = plan_client(want(client_id="bot", owner="other", name="renamed", allow_owner_change=True), HAVE, True)
     assert plan["changes"] == ["name", "owner"]
+
+
+def test_the_same_owner_may_rename_its_client():
+    assert plan_client(want(client_id="bot", owner="svc", name="renamed"), HAVE, True)["changes"] == ["name"]
+
+
+def test_a_client_is_never_re_keyed_to_another_client_id():
+    with pytest.raises(ProvisionError, match=r'client_id "bot".*never changes the client_id.*set client_id to "bot"'):
+        plan_client(want(client_id="new-id", owner="svc", name="bot"), None, True, by_name=HAVE)
+
+
+def test_client_id_and_owner_name_naming_two_clients_fail():
+    other = dict(HAVE, client_id="other-id")
+    with pytest.raises(ProvisionError, match="name another one"):
+        plan_client(want(client_id="bot", owner="svc", name="bot"), HAVE, True, by_name=other)
+
+
+def test_absent_deletes_only_what_matches_every_identity_given():
+    with pytest.raises(ProvisionError, match=r"not its owner as given"):
+        plan_client(want(client_id="bot", owner="mallory", state="absent"), HAVE, True)
+    assert plan_client(want(client_id="bot", owner="svc", name="bot", state="absent"), HAVE, True)["action"] == "delete"
+    # the given client_id does not exist: the client that owner and name match is not deleted instead
+    assert plan_client(want(client_id="gone", owner="svc", name="bot", state="absent"), None, True,
+                       by_name=HAVE)["action"] == "none"
+
+
+def test_scopes_are_compared_as_a_set_and_filters_are_kept():
+    have = dict(HAVE, scopes=["read", "write"], filters=["content_org:X"])
+    assert plan_client(want(client_id="bot", scopes=["write", "read"]), have, True)["action"] == "none"
+    plan = plan_client(want(client_id="bot", scopes=[]), have, True)
+    assert plan["changes"] == ["scopes"] and plan["after"]["filters"] == ["content_org:X"]
 
 
 def test_creating_without_name_and_owner_names_the_missing_options():

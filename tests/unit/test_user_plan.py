@@ -25,13 +25,14 @@ def test_only_the_given_flags_change_and_manage_user_gets_the_others_as_they_are
     plan = plan_user(want(superuser=True), HAVE, password_matches=True)
     assert plan["action"] == "update" and plan["changes"] == ["is_superuser"]
     # manage_user is absolute: staff and groups must be passed through or it would demote and strip them
-    assert manage_user_args(plan) == ["svc", "svc@example.com", "--staff", "--superuser", "--groups", "api"]
+    assert manage_user_args(plan) == (["svc", "svc@example.com"],
+                                      {"is_staff": True, "is_superuser": True, "groups": ["api"]})
 
 
 def test_groups_are_an_exact_list_and_empty_removes_all():
     plan = plan_user(want(groups=[]), HAVE, password_matches=True)
     assert plan["changes"] == ["groups"] and plan["after"]["groups"] == []
-    assert "--groups" not in manage_user_args(plan)
+    assert manage_user_args(plan)[1]["groups"] == []
     assert plan_user(want(groups=["api", "api"]), HAVE, True)["action"] == "none"
 
 
@@ -56,11 +57,27 @@ def test_creation_needs_an_email_and_defaults_flags_to_off():
     assert plan["action"] == "create" and plan["before"] is None
     assert plan["after"]["is_staff"] is False and plan["after"]["groups"] == ["a", "b"]
     args = manage_user_args(plan, password_hash="md5$salt$hash")
-    assert args == ["svc", "new@example.com", "--initial-password-hash", "md5$salt$hash", "--groups", "a", "b"]
+    assert args == (["svc", "new@example.com"], {"is_staff": False, "is_superuser": False, "groups": ["a", "b"],
+                                                  "initial_password_hash": "md5$salt$hash"})
 
 
 def test_absent_removes_with_the_lms_address_and_is_a_no_op_when_missing():
     plan = plan_user(want(state="absent"), HAVE, True)
     assert plan["action"] == "delete" and plan["after"] is None
-    assert manage_user_args(plan) == ["svc", "svc@example.com", "--remove"]
+    assert manage_user_args(plan) == (["svc", "svc@example.com"], {"is_remove": True})
     assert plan_user(want(state="absent"), None, True)["action"] == "none"
+
+
+def test_removing_a_user_that_owns_clients_is_refused_naming_them_unless_allowed():
+    with pytest.raises(ProvisionError, match=r'owns OAuth2 clients \("c1", "c2"\).*remove_owned_clients: true'):
+        plan_user(want(state="absent"), HAVE, True, owned_clients=["c1", "c2"])
+    plan = plan_user(want(state="absent", remove_owned_clients=True), HAVE, True, owned_clients=["c1", "c2"])
+    assert plan["action"] == "delete" and plan["removed_clients"] == ["c1", "c2"]
+
+
+def test_active_is_managed_when_given():
+    inactive = dict(HAVE, is_active=False)
+    plan = plan_user(want(active=True), inactive, True)
+    assert plan["changes"] == ["is_active"] and plan["after"]["is_active"] is True
+    assert plan_user(want(), inactive, True)["action"] == "none"
+    assert plan_user(want(email="n@example.com", active=False), None, True)["after"]["is_active"] is False

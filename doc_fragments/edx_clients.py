@@ -1,0 +1,55 @@
+"""Documentation of the `clients` list shared by edx_oauth_client and edx_access."""
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  clients:
+    description:
+      - Several clients, each with the options of M(edx_oauth_client).
+      - In M(edx_oauth_client), mutually exclusive with the single-client options.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Application name.
+        type: str
+      owner:
+        description: Username of the owner.
+        type: str
+      client_id:
+        description: The client id.
+        type: str
+      client_secret:
+        description: The client secret.
+        type: str
+      grant_type:
+        description: The grant type.
+        type: str
+        choices: [client_credentials, password, authorization_code, implicit]
+      client_type:
+        description: V(confidential) or V(public).
+        type: str
+        choices: [confidential, public]
+      redirect_uris:
+        description: Redirect URIs.
+        type: list
+        elements: str
+      scopes:
+        description: Extra scopes.
+        type: list
+        elements: str
+      skip_authorization:
+        description: Skip the consent screen.
+        type: bool
+      state:
+        description: V(present) or V(absent); defaults to the top-level O(state).
+        type: str
+        choices: [present, absent]
+      return_secret:
+        description: Return a generated secret; defaults to the top-level O(return_secret).
+        type: bool
+      allow_owner_change:
+        description: Move a client of another owner to this owner; defaults to the top-level O(allow_owner_change).
+        type: bool
+"""

@@ -1,0 +1,142 @@
+#!/usr/bin/python
+"""Ansible module edx_access: service users, OAuth2 clients and a direct token in one LMS start."""
+
+DOCUMENTATION = r"""
+module: edx_access
+short_description: Ensure users, OAuth2 clients and optionally a token on an Open edX LMS in one LMS start
+description:
+  - Does what M(edx_user) and M(edx_oauth_client) do, for both lists together, in B(one) LMS process and
+    B(one) database transaction - a real LMS takes 4 to 7 seconds to start, and a failure anywhere
+    (a client owned by someone else, a bad secret, a missing group) leaves the LMS exactly as it was.
+  - Users are planned first, so a client may be owned by a user the same call creates.
+  - With O(direct_token), also creates a bearer token for one of the clients, inside the LMS, in the same
+    process (for LMSes whose OAuth2 endpoints are off). You choose the token's value, so it never
+    travels back in the result.
+  - The role C(edx_api_access) uses this module for its LMS side.
+author: edx-provision maintainers
+version_added: "0.2.0"
+extends_documentation_fragment:
+  - edx_lms
+  - edx_users
+  - edx_clients
+options:
+  direct_token:
+    description:
+      - A bearer token to create once the users and clients are as stated. In check mode it is created
+        only when nothing else would change.
+    type: dict
+    suboptions:
+      client_id:
+        description: The client the token belongs to.
+        type: str
+        required: true
+      value:
+        description:
+          - The token itself, 32 to 255 letters, digits, C(-) and C(_). Generate it on the controller (for
+            example with C(lookup('community.general.random_string', length=40, special=false))) and keep it.
+        type: str
+        required: true
+      username:
+        description: The user the token acts as; defaults to the client's owner.
+        type: str
+      scope:
+        description: Scopes of the token; defaults to the LMS's default scopes.
+        type: list
+        elements: str
+      expires_in:
+        description: Lifetime in seconds.
+        type: int
+        default: 36000
+attributes:
+  check_mode:
+    support: full
+    description: Reads the LMS and reports what would change; writes nothing (a token only when nothing else changes).
+  diff_mode:
+    support: full
+    description: Before and after state of every changed user and client; secrets show as markers.
+notes:
+  - Entries of O(users) default to C(state=present), C(update_password=always), C(remove_owned_clients=false);
+    entries of O(clients) to C(state=present), C(return_secret=false), C(allow_owner_change=false).
+seealso:
+  - module: edx_user
+  - module: edx_oauth_client
+  - module: edx_token
+"""
+
+EXAMPLES = r"""
+- name: Service user and its OAuth2 client, in one LMS start
+  edx_access:
+    users:
+      - username: enrollment-bot
+        email: enrollment-bot@example.com
+        staff: true
+        active: true
+    clients:
+      - name: enrollment-bot
+        owner: enrollment-bot
+        client_id: enrollment-bot
+        client_secret: "{{ vault_enrollment_bot_secret }}"
+        grant_type: client_credentials
+  become: true
+  become_user: www-data
+"""
+
+RETURN = r"""
+users:
+  description: One entry per requested user, as M(edx_user) returns them.
+  returned: always
+  type: list
+  elements: dict
+clients:
+  description: One entry per requested client, as M(edx_oauth_client) returns them.
+  returned: always
+  type: list
+  elements: dict
+token:
+  description: The token made, without its value (you chose it), or null when none was asked for or made.
+  returned: always
+  type: dict
+  contains:
+    username:
+      description: The user the token acts as.
+      type: str
+    scope:
+      description: Space-separated scopes.
+      type: str
+    token_type:
+      description: Always V(bearer).
+      type: str
+    expires_in:
+      description: Lifetime in seconds.
+      type: int
+    expires_at:
+      description: Expiry, ISO 8601 UTC.
+      type: str
+"""
+
+import time
+
+from ansible.module_utils import edx_lms_access, edx_lms_base, edx_lms_clients, edx_lms_tokens, edx_lms_users
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_access import ACCESS_KINDS, access_argument_spec, token_request, token_result
+from ansible.module_utils.edx_lms_resources import ensure_resources
+from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, lms_argument_spec
+
+PROGRAM = (edx_lms_base, edx_lms_users, edx_lms_clients, edx_lms_tokens, edx_lms_access)
+
+
+def argument_spec():
+    spec = lms_argument_spec()
+    spec.update(access_argument_spec())
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), required_if=LMS_REQUIRED_IF, supports_check_mode=True)
+    now = time.time()
+    ensure_resources(module, PROGRAM, "ensure_access", ACCESS_KINDS, extra_request=token_request,
+                     shape=lambda answer, result: token_result(answer, result, now))
+
+
+if __name__ == "__main__":
+    main()
