@@ -42,29 +42,106 @@ def recap_changed(run):
     return int(run.stdout.split("PLAY RECAP")[1].split("changed=")[1].split()[0])
 
 
-def test_check_first_then_converge_then_nothing_left_to_change(fresh_target, tmp_path):
+LMS_TASK = "Ensure the service user and the OAuth2 client on the LMS"
+
+
+def test_check_first_then_converge_then_nothing_left_to_change_one_lms_start_each(fresh_target, tmp_path):
     inv = inventory(tmp_path, fresh_target)
     before = fresh_target.snapshot()
+    boots = fresh_target.lms.boots()
 
     run = play("provision", inv, "--check", "--diff")
     assert run.rc == 0, run.output
-    assert recap_changed(run) == 2
-    assert "+    username: svc-api" in run.stdout and "would change" in run.stdout
+    assert recap_changed(run) == 1
+    assert "+    username: svc-api" in run.stdout and "+    client_id: svc-api" in run.stdout
+    assert "would change" in run.stdout
     assert run.task("Check the enrollment API with the token")["status"] == "skipped"
+    assert fresh_target.lms.boots() - boots == 1
     assert fresh_target.snapshot() == before
 
+    boots = fresh_target.lms.boots()
     run = play("provision", inv)
-    assert run.rc == 0 and recap_changed(run) == 2, run.output
+    assert run.rc == 0 and recap_changed(run) == 1, run.output
+    assert fresh_target.lms.boots() - boots == 1
     check = run.task("Check the enrollment API with the token")["result"]
     assert check["status"] == 200 and check["enrollments"] == []
     shown = run.task("Show the enrollment API's answer")["result"]["msg"]
     assert shown == f"GET {fresh_target.url}/api/enrollment/v1/enrollment as svc-api with a jwt token answered 200: []"
 
+    boots = fresh_target.lms.boots()
     run = play("provision", inv)
     assert run.rc == 0 and recap_changed(run) == 0, run.output
+    assert fresh_target.lms.boots() - boots == 1
+    boots = fresh_target.lms.boots()
     run = play("provision", inv, "--check", "--diff")
     assert run.rc == 0 and recap_changed(run) == 0
     assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert fresh_target.lms.boots() - boots == 1
+    boots = fresh_target.lms.boots()
+    assert play("verify", inv).rc == 0
+    assert fresh_target.lms.boots() - boots == 0
+
+
+def test_a_client_that_cannot_be_applied_leaves_no_new_user(target, tmp_path, name):
+    """The client_id belongs to someone else: the run fails naming the owner and creates nothing."""
+    target.lms.manage("manage_user", name + "-other", f"{name}-other@example.com")
+    target.lms.manage("create_dot_application", "theirs", name + "-other", "--client-id", name + "-taken")
+    before = target.snapshot()
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com",
+                    edx_api_access_client_id=name + "-taken")
+    run = play("provision", inv)
+    assert run.rc != 0
+    msg = run.task(LMS_TASK)["result"]["msg"]
+    assert f'belongs to "{name}-other"' in msg and "allow_owner_change" in msg
+    assert target.snapshot() == before and target.user(name) is None
+
+
+def test_a_user_that_cannot_be_applied_leaves_no_client(target, tmp_path, name):
+    """The e-mail is another user's: the run fails naming that user and creates no client."""
+    target.lms.manage("manage_user", name + "-first", f"{name}@example.com")
+    before = target.snapshot()
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
+    run = play("provision", inv)
+    assert run.rc != 0 and f'already belongs to user "{name}-first"' in run.task(LMS_TASK)["result"]["msg"]
+    assert target.snapshot() == before and target.client(name) is None
+
+
+def test_drift_made_by_hand_is_converged(target, tmp_path, name):
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
+    assert play("provision", inv).rc == 0
+    target.query(
+        "import json\nfrom django.contrib.auth import get_user_model\n"
+        "from oauth2_provider.models import get_application_model\n"
+        f"get_user_model().objects.filter(username={name!r}).update(is_active=False)\n"
+        f"get_application_model().objects.filter(client_id={name!r}).update(client_type='public', "
+        "skip_authorization=True, redirect_uris='https://evil.example.com/cb')\nprint(json.dumps(1))\n"
+    )
+    run = play("provision", inv, "--diff")
+    assert run.rc == 0 and recap_changed(run) == 1, run.output[-3000:]
+    result = run.task(LMS_TASK)["result"]
+    assert result["users"][0]["changes"] == ["is_active"]
+    assert sorted(result["clients"][0]["changes"]) == ["client_type", "redirect_uris", "skip_authorization"]
+    held = target.client(name)
+    assert (held["client_type"], held["skip"], held["redirect_uris"]) == ("confidential", False, "")
+
+
+@pytest.mark.parametrize("overrides, words", [
+    ({"edx_api_access_lms_url": "127.0.0.1:18555"}, "edx_api_access_lms_url must be the LMS's root URL"),
+    ({"edx_api_access_lms_url": "http://user:pass@127.0.0.1:18555"}, "no user or password in it"),
+    ({"edx_api_access_lms_url": "http://127.0.0.1:18555\n"}, "no spaces or line breaks"),
+    ({"edx_api_access_email": ["a@example.com"]}, "edx_api_access_email must be a single string, got list"),
+    ({"edx_api_access_username": 42}, "edx_api_access_username must be a single string, got int"),
+])
+def test_every_role_input_is_checked_before_the_first_change(target, tmp_path, name, overrides, words):
+    before = target.snapshot()
+    boots = target.lms.boots()
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
+    inv_data = json.loads(inv.read_text())
+    inv_data["lms"]["hosts"]["lms1"].update(overrides)
+    inv.write_text(json.dumps(inv_data))
+    run = play("provision", inv)
+    assert run.rc != 0 and words in run.output
+    assert target.lms.boots() == boots and target.snapshot() == before
 
 
 def test_diff_shows_what_changes_without_secrets(target, tmp_path, name):
@@ -112,13 +189,13 @@ def test_user_with_another_email_fails_clearly_and_changes_nothing(target, tmp_p
     inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
     run = play("provision", inv)
     assert run.rc != 0
-    msg = run.task("Ensure the service user")["result"]["msg"]
+    msg = run.task(LMS_TASK)["result"]["msg"]
     assert f"{name}@elsewhere.example.com" in msg and f"{name}@example.com" in msg
     assert target.snapshot() == before
 
 
 @pytest.mark.parametrize("overrides, where, words", [
-    ({"edx_api_access_email": "not-an-email"}, "Ensure the service user", "is not a valid e-mail address"),
+    ({"edx_api_access_email": "not-an-email"}, LMS_TASK, "email 'not-an-email' is not valid"),
     ({"edx_api_access_runner": "kubernetes"}, None, "edx_api_access_runner"),
     ({"edx_api_access_grant_type": "password", "edx_api_access_password": None},
      "Check that the role's variables fit together", "which needs edx_api_access_password"),
@@ -178,7 +255,7 @@ def test_hashed_secrets_a_rotated_secret_is_reported_and_works(standin_factory, 
     assert recap_changed(run) == 0
     run = play("provision", inventory(tmp_path, hashed, edx_api_access_client_secret="Rotated-secret-77"))
     assert run.rc == 0 and recap_changed(run) == 1
-    assert run.task("Ensure the OAuth2 client")["result"]["clients"][0]["changes"] == ["client_secret"]
+    assert run.task(LMS_TASK)["result"]["clients"][0]["changes"] == ["client_secret"]
     assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
 
 

@@ -1,0 +1,55 @@
+"""The in-LMS programs: concatenated parts that must not shadow each other and must parse under the
+LMS's own Pythons (2.7 on Ginkgo to Ironwood, 3.5+ later), not only the controller's."""
+
+import ast
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from ansible.module_utils import (
+    edx_lms_access,
+    edx_lms_base,
+    edx_lms_clients,
+    edx_lms_tokens,
+    edx_lms_users,
+)
+from ansible.module_utils.edx_lms_runner import program_source
+
+PROGRAMS = {
+    "edx_user": (edx_lms_base, edx_lms_users),
+    "edx_oauth_client": (edx_lms_base, edx_lms_clients),
+    "edx_token": (edx_lms_base, edx_lms_tokens),
+    "edx_access": (edx_lms_base, edx_lms_users, edx_lms_clients, edx_lms_tokens, edx_lms_access),
+}
+IN_LMS_FILES = sorted({Path(part.__file__) for parts in PROGRAMS.values() for part in parts})
+OLD_PYTHONS = [Path.home() / ".pyenv" / "versions" / version / "bin" / "python"
+               for version in ("2.7.18", "3.6.15")]
+
+
+@pytest.mark.parametrize("module", sorted(PROGRAMS))
+def test_no_part_of_a_program_redefines_another_parts_names(module):
+    tree = ast.parse(program_source(*PROGRAMS[module]))
+    names = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    assert [name for name, count in Counter(names).items() if count > 1] == []
+
+
+@pytest.mark.parametrize("module", sorted(PROGRAMS))
+def test_every_program_registers_its_entry_point(module):
+    namespace = {"__name__": "edx_provision"}
+    exec(compile(program_source(*PROGRAMS[module]), "<program>", "exec"), namespace)
+    assert namespace["ENTRY_POINTS"], module
+
+
+@pytest.mark.parametrize("python", OLD_PYTHONS, ids=lambda path: path.parts[-3])
+def test_in_lms_code_compiles_under_the_lms_pythons(python, tmp_path):
+    if not python.exists():
+        if shutil.which("pyenv") or (Path.home() / ".pyenv").exists():
+            pytest.fail(f"{python} is missing on a machine that has pyenv: install it to run this check")
+        pytest.skip(f"{python} is not on this machine")
+    for source in IN_LMS_FILES:
+        target = tmp_path / source.name
+        target.write_text(source.read_text())
+        proc = subprocess.run([str(python), "-m", "py_compile", str(target)], capture_output=True, text=True)
+        assert proc.returncode == 0, f"{source.name} under {python}: {proc.stderr}"
