@@ -54,7 +54,7 @@ lint: $(STAMP) ## ruff, yamllint, ansible-lint (production profile)
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --offline --strict
 
-unit: $(STAMP) ## unit tests of pure logic, module docs against argument specs
+unit: $(STAMP) ## pure logic; module docs (ansible-doc) against argument specs; in-LMS code under old Pythons
 	$(BIN)/pytest tests/unit
 
 contract: $(STAMP) ## the stand-in LMS's contract tests
