@@ -236,7 +236,12 @@ pending:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_enrollments import EnrollmentApi, enrollment_argument_spec, ensure_enrollments
+from ansible.module_utils.edx_enrollments import (
+    EnrollmentApi,
+    count_429s_ourselves,
+    enrollment_argument_spec,
+    ensure_enrollments,
+)
 from ansible.module_utils.edx_http import (
     EdxHttpError,
     http_argument_spec,
@@ -271,7 +276,7 @@ def main():
         module.fail_json(msg="requests_per_minute must be 0 (no pacing) or more", cause="bad_option")
     try:
         api = EnrollmentApi(
-            session_from_params(params),
+            count_429s_ourselves(session_from_params(params)),
             lms_url,
             token=params["token"],
             token_type=params["token_type"],

@@ -108,6 +108,16 @@ class Stats:
         )
 
 
+def count_429s_ourselves(session):
+    """Stop urllib3 from retrying 429 answers behind our back (it honours Retry-After on 429 when
+    it retries at all): EnrollmentApi.send waits them out itself, paced and counted."""
+    for adapter in session.adapters.values():
+        retry = getattr(adapter, "max_retries", None)
+        if retry is not None and hasattr(retry, "new"):
+            adapter.max_retries = retry.new(respect_retry_after_header=False)
+    return session
+
+
 class EnrollmentApi:
     """The enrollment API through one session: auth headers, pacing, 429 waits, transport errors."""
 
