@@ -52,7 +52,9 @@ ENROLLMENT = API + "enrollment"  # no trailing slash: `enrollment/` is a 404
 COURSE = API + "course/"
 API_KEY_HEADER = "X-Edx-Api-Key"
 USER_RATE, STAFF_RATE = 40, 120  # EnrollmentUserThrottle (contract 4.2)
-MAX_NAMES, MAX_NAMES_CHARS = 100, 1500  # the staff list takes 100 usernames; keep URLs short
+# The staff list takes 100 usernames a request. Their URL-encoded list is kept under 3200 characters
+# so the request line stays below gunicorn's default limit of 4094 bytes.
+MAX_NAMES, MAX_NAMES_CHARS = 100, 3200
 # A course run id that cannot exist, and a mode no course has: a POST with them is refused before
 # the LMS writes anything, after it has looked the user up.
 USER_CHECK_COURSE = "course-v1:edx-provision+no-such-course+user-check"
@@ -246,11 +248,12 @@ def api_error(api, response, url, entry=None, doing="calling"):
 def _name_chunks(names):
     chunk, size = [], 0
     for name in names:
-        if chunk and (len(chunk) >= MAX_NAMES or size + len(name) + 1 > MAX_NAMES_CHARS):
+        length = len(quote(name, safe="")) + 3  # and an encoded comma
+        if chunk and (len(chunk) >= MAX_NAMES or size + length > MAX_NAMES_CHARS):
             yield chunk
             chunk, size = [], 0
         chunk.append(name)
-        size += len(name) + 1
+        size += length
     if chunk:
         yield chunk
 
@@ -351,7 +354,8 @@ def ensure_enrollments(api, entries_param, check_mode=False, diff=False, check_u
     if errors:
         raise EnrollmentError("Invalid enrollments: " + "; ".join(errors), cause="bad_option", errors=errors)
     strategy = "staff_list"
-    current = read_staff_list(api, entries)
+    # The staff list takes no API key (IsAdminUser): a key-only caller reads each enrollment.
+    current = read_staff_list(api, entries) if api.token else None
     if current is None:
         strategy = "per_enrollment"
         current = read_each(api, entries)

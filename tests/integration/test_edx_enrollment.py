@@ -250,3 +250,19 @@ def test_enroll_playbook_uses_the_roles_token(lms, tmp_path):
     assert lms.enrollments(names) == {name: [[DEMO, "audit", True]] for name in names}
     again = run_playbook(REPO / "playbooks" / "enroll.yml", inventory=inventory, env=lms.env)
     assert again.rc == 0 and "changed=0" in again.stdout, again.output
+
+
+def test_api_key_alone_reads_each_enrollment_and_enrolls(lms):
+    """The path of an LMS where only the API key may enroll others: no token, no staff list."""
+    names = lms.learners(2)
+    task = {"name": "enroll", "edx_enrollment": {
+        "lms_url": lms.url, "api_key": "PUT_YOUR_API_KEY_HERE", "enrollments": entries(names, mode="verified")}}
+    first = lms.play([task]).task("enroll")
+    assert first["status"] == "ok", first
+    assert first["result"]["http"]["read_strategy"] == "per_enrollment"
+    assert lms.enrollments(names) == {name: [[DEMO, "verified", True]] for name in names}
+    assert "PUT_YOUR_API_KEY_HERE" not in json.dumps(first["result"])
+    mark = len(lms.access_log())
+    again = lms.play([task]).task("enroll")
+    assert again["result"]["changed"] is False
+    assert [line.split('"')[1].split()[0] for line in lms.requests_since(mark)] == ["GET", "GET"]

@@ -63,6 +63,8 @@ class FakeLms:
             return Response(429, {"detail": "Request was throttled."}, {"Retry-After": str(self.throttle.pop(0))})
         path = parts.path
         if path == "/api/enrollment/v1/enrollments":
+            if "Authorization" not in (headers or {}):
+                return Response(401, {"developer_message": "Authentication credentials were not provided."})
             if not self.staff_list:
                 return Response(404)
             names = query["username"].split(",")
@@ -218,16 +220,20 @@ def test_api_key_is_sent_and_not_paced():
     clock = Clock()
     lms = FakeLms(clock)
     api = EnrollmentApi(lms, LMS, api_key="k", clock=clock, sleep=clock.sleep)
-    ensure_enrollments(api, wanted("alice"))
+    result = ensure_enrollments(api, wanted("alice"))
     assert all(c[4].get("X-Edx-Api-Key") == "k" and "Authorization" not in c[4] for c in lms.calls if c[4])
+    # the staff list takes no API key: each enrollment is read on its own
+    assert result["http"]["read_strategy"] == "per_enrollment" and result["http"]["reads"] == 1
     assert api.pacer.per_minute is None
 
 
 def test_username_chunks_stay_within_the_staff_lists_limits():
     chunks = list(_name_chunks(["u%03d" % i for i in range(250)]))
     assert [len(c) for c in chunks] == [100, 100, 50]
-    long_names = list(_name_chunks(["x" * 149 + str(i) for i in range(30)]))
-    assert all(sum(len(n) + 1 for n in chunk) <= 1500 for chunk in long_names)
+    assert [len(c) for c in _name_chunks(["bench-learner-%03d" % i for i in range(100)])] == [100]
+    long_names = list(_name_chunks(["x@" * 70 + str(i) for i in range(60)]))
+    assert len(long_names) > 1
+    assert all(len(",".join(chunk).replace("@", "%40").replace(",", "%2C")) < 3200 for chunk in long_names)
 
 
 def test_pacer_keeps_a_sliding_minute():
