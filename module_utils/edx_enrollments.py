@@ -129,11 +129,11 @@ class EnrollmentApi:
         self.session = session
         self.lms_url = lms_url
         self.headers = {}
+        self.token, self.scheme = token, auth_scheme(token, token_type) if token else None
         if token:
-            self.headers["Authorization"] = "%s %s" % (auth_scheme(token, token_type), token)
+            self.headers["Authorization"] = "%s %s" % (self.scheme, token)
         if api_key:
             self.headers[API_KEY_HEADER] = api_key
-        self.token, self.scheme = token, self.headers.get("Authorization", " ").split(" ")[0]
         self.has_api_key = bool(api_key)
         self.fixed_rate = per_minute is not None
         # Requests with the API key are never throttled; otherwise assume the user rate until the
@@ -146,7 +146,8 @@ class EnrollmentApi:
         self.request_timeout = request_timeout
         self.stats = Stats()
 
-    def caller_is_staff(self):
+    def mark_caller_staff(self):
+        """The staff list answered, so the caller is staff: pace at the staff rate (unless told otherwise)."""
         if not self.fixed_rate and not self.has_api_key:
             self.pacer.per_minute = STAFF_RATE
 
@@ -289,7 +290,7 @@ def read_staff_list(api, entries):
                     found[(row.get("user"), row.get("course_id"))] = dict(mode=row.get("mode"),
                                                                           is_active=bool(row.get("is_active")))
                 url, params = (api.same_host(body["next"]) if body.get("next") else None), None
-    api.caller_is_staff()
+    api.mark_caller_staff()
     return found
 
 
