@@ -71,12 +71,13 @@ class Lms:
         lines = [line for line in self.access_log()[mark:] if path in line]
         return [line for line in lines if method is None or '"%s ' % method in line]
 
-    def run(self, enrollments, check=False, diff=True, **options):
+    def run(self, enrollments, check=False, diff=True, verbosity=0, **options):
+        token = self.token()
         task = {"name": "enroll", "register": "enrolled", "edx_enrollment": {
-            "lms_url": self.url, "token": self.token(), "enrollments": enrollments, **options}}
+            "lms_url": self.url, "token": token, "enrollments": enrollments, **options}}
         mark = len(self.access_log())
-        run = self.play([task], check=check, diff=diff)
-        run.mark = mark
+        run = self.play([task], check=check, diff=diff, verbosity=verbosity)
+        run.mark, run.token = mark, token
         return run, run.task("enroll")
 
 
@@ -118,13 +119,14 @@ def test_enroll_three_then_a_rerun_changes_nothing_and_posts_nothing(lms):
 
 def test_check_mode_reports_and_posts_nothing(lms):
     names = lms.learners(2)
-    run, checked_run = lms.run(entries(names), check=True)
+    run, checked_run = lms.run(entries(names), check=True, verbosity=3)
     assert checked_run["status"] == "ok" and checked_run["result"]["changed"] is True
     assert [e["action"] for e in checked_run["result"]["enrollments"]] == ["create", "create"]
     assert checked_run["result"]["enrollments"][0]["after"] == {"mode": "audit", "is_active": True}
     assert lms.requests_since(run.mark, "POST") == []
     assert lms.enrollments(names) == {}
     assert "did not check that these users exist" in run.output
+    assert run.token not in run.output and run.token not in json.dumps(run.results)
 
 
 def test_absent_deactivates_and_stays_deactivated(lms):
