@@ -22,7 +22,7 @@ PLAYBOOK := $(BIN)/ansible-playbook -i inventories/standin.yml
 ARGS ?=
 
 .PHONY: help venv lms-up lms-down demo provision verify test lint unit contract integration \
-        molecule bench clean
+        molecule bench bench-enroll clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,8 +68,12 @@ molecule: $(STAMP) ## the role's molecule scenario (converge, idempotence, verif
 
 test: lint unit contract integration molecule ## everything CI runs
 
-bench: $(STAMP) ## LMS boots and wall time: toolkit against a per-command baseline
+bench: $(STAMP) ## LMS boots and wall time: toolkit against a per-command baseline; then bench-enroll
 	$(BIN)/python bench/run.py
+	$(MAKE) bench-enroll
+
+bench-enroll: $(STAMP) ## 300 enrollments at the real staff throttle rate: requests, 429s, wall time, rerun
+	$(BIN)/python bench/enrollments.py
 
 clean: ## stop the default stand-in and remove generated state
 	-$(PYTHON) tests/lms/control.py down
