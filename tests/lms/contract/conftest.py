@@ -72,8 +72,8 @@ class Client:
         self.lms = lms
         self.url = lms.url
         self.http = requests.Session()
-        if lms.tls:
-            self.http.verify = str(lms.ca_path)
+        # Per request, not session.verify: REQUESTS_CA_BUNDLE in the environment would override that.
+        self.verify = str(lms.ca_path) if lms.tls else True
 
     # ---------------------------------------------------------------- manage.py
     def manage(self, *args, **kwargs):
@@ -138,6 +138,7 @@ class Client:
 
     # ---------------------------------------------------------------- HTTP
     def token_response(self, data=None, **kwargs):
+        kwargs.setdefault("verify", self.verify)
         return self.http.post(self.url + "/oauth2/access_token", data=data, timeout=10, **kwargs)
 
     def token(self, client_id, secret, token_type=None, **fields):
@@ -155,9 +156,11 @@ class Client:
         return {"Authorization": "JWT " + self.token(actors["client_id"], actors["secret"], token_type="jwt")}
 
     def get(self, path, **kwargs):
+        kwargs.setdefault("verify", self.verify)
         return self.http.get(self.url + path, timeout=10, **kwargs)
 
     def post(self, path, **kwargs):
+        kwargs.setdefault("verify", self.verify)
         return self.http.post(self.url + path, timeout=10, **kwargs)
 
     def enroll(self, headers, course_id=DEMO, **body):
