@@ -329,6 +329,9 @@ class StandinLMS:
             "--pid", str(self.state_dir / PID_FILE),
             "--error-logfile", "-", "--access-logfile", "-",
             "--chdir", str(PROJECT_ROOT),
+            # Believe no forwarded headers (gunicorn trusts X-Forwarded-Proto from 127.0.0.1 by
+            # default): whether a request is secure is Django's call, as on the measured LMS.
+            "--forwarded-allow-ips", "",
         ]
         if self.tls:
             tls_dir = self.state_dir / TLS_DIR
