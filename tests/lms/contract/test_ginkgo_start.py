@@ -3,6 +3,7 @@ RemovedInDjango19Warning lines on stderr; `migrate` leaves a user ecommerce_work
 fresh LMS is not empty; Hawthorn's create_dot_application does not exist yet (§1.3)."""
 
 import re
+import uuid
 
 WARNING = "RemovedInDjango19Warning"
 
@@ -43,10 +44,12 @@ def test_production_has_no_ecommerce_worker(lms):
 
 
 def test_create_dot_application_is_an_unknown_command(ginkgo):
-    result = ginkgo.manage("create_dot_application", "app", "ecommerce_worker")
+    name = f"app-{uuid.uuid4().hex[:8]}"
+    result = ginkgo.manage("create_dot_application", name, "ecommerce_worker")
     assert result.returncode == 1
     assert "Unknown command: 'create_dot_application'" in result.stderr
-    assert ginkgo.orm("from oauth2_provider.models import Application; print(Application.objects.count())") == 0
+    assert ginkgo.orm("from oauth2_provider.models import Application;"
+                      f" print(Application.objects.filter(name='{name}').count())") == 0
 
 
 def test_each_start_is_one_boots_line(ginkgo):
