@@ -51,6 +51,7 @@ KNOBS = (
     "LMS_TLS",
     "LMS_OAUTH_ENFORCE_SECURE",
     "LMS_GINKGO_WARNINGS",
+    "LMS_GINKGO_PYTHON2",
 )
 
 # Flavours whose INSTALLED_APPS differ from production's: their databases are migrated

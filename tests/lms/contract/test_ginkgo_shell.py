@@ -78,3 +78,33 @@ def test_only_django_1_8_options_exist(ginkgo):
     for option in ("--plain", "--no-startup", "-i {ipython,bpython}"):
         assert option in result.stdout
     assert "--command" not in result.stdout and "-c COMMAND" not in result.stdout
+
+
+@pytest.fixture(scope="module")
+def python2(ginkgo):
+    found = ginkgo.orm("import json; from django.conf import settings; print(json.dumps(settings.GINKGO_PYTHON2))")
+    if not found:
+        pytest.skip("no Python 2.7 interpreter on this machine: the ginkgo shell has no syntax gate")
+    return found
+
+
+def test_statements_python_2_7_rejects_are_refused_with_its_syntax_error(ginkgo, python2):
+    program = "x = f'{1}'\nprint('after')\nprint(x)\n"
+    result = shell(ginkgo, program)
+    assert result.returncode == 0
+    assert "SyntaxError: invalid syntax" in result.stderr  # Python 2.7's words (3.11 would run it)
+    assert "after" in result.stdout
+    assert "NameError: name 'x' is not defined" in result.stderr  # the refused line never ran
+
+
+def test_code_both_pythons_accept_runs_and_future_imports_carry_over(ginkgo, python2):
+    program = ("from __future__ import print_function\nprint('a', 'b')\n"
+               "def double(n):\n    return n * 2\n\nprint(double(21))\n")
+    result = shell(ginkgo, program)
+    assert "SyntaxError" not in result.stderr, result.stderr[-2000:]
+    assert "a b\n" in result.stdout and "42\n" in result.stdout
+
+
+def test_the_gate_can_be_turned_off(ginkgo, python2):
+    result = ginkgo.manage("shell", input="print(f'{6 * 7}')\n", env={"LMS_GINKGO_PYTHON2": "off"})
+    assert "42" in result.stdout and "SyntaxError" not in result.stderr

@@ -18,7 +18,9 @@ variant of production, not a fork. What differs, and where:
 * DOT's client-credentials scope reads "read write profile email" (DOT 0.10).
 """
 
+import glob
 import os
+import shutil
 from datetime import timedelta
 
 from lms.envs.production import *  # noqa: F403
@@ -36,6 +38,25 @@ INSTALLED_APPS = [
 
 # How many RemovedInDjango19Warning lines each start prints on stderr (measured: about 41).
 DJANGO18_DEPRECATION_WARNINGS = int(os.environ.get("LMS_GINKGO_WARNINGS") or 41)
+
+
+def _python2():
+    """LMS_GINKGO_PYTHON2: a Python 2.7 path, "off", or "auto" (default: python2.7 on PATH,
+    else the newest ~/.pyenv/versions/2.7*): the shell's syntax gate."""
+    value = os.environ.get("LMS_GINKGO_PYTHON2", "auto").strip()
+    if value.lower() in ("", "off", "0", "no", "false"):
+        return None
+    if value.lower() != "auto":
+        return value
+    candidates = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/2.7*/bin/python2.7")))
+    found = shutil.which("python2.7")
+    if found and "/shims/" not in found:  # a pyenv shim may have no 2.7 selected
+        candidates.append(found)
+    return candidates[-1] if candidates else None
+
+
+# The Ginkgo LMS's interpreter: the shell refuses what its grammar refuses (None = no gate).
+GINKGO_PYTHON2 = _python2()
 
 # ---------------------------------------------------------------- OAuth2: DOP beside DOT
 OAUTH2_PROVIDER_FLAVOR = "dop"

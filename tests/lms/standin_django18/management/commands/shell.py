@@ -6,14 +6,22 @@ are not installed on the stand-in, as Django 1.8 then falls back): with a progra
 on stdin it runs line by line, `>>> ` and `... ` prompts go to stdout without a newline,
 the banner and tracebacks to stderr, a block needs a blank line after it (one left open
 at end of input never runs), exceptions leave the exit code at 0 and only sys.exit(n)
-changes it.
+changes it. With settings.GINKGO_PYTHON2 (a Python 2.7 interpreter), statements 2.7 would
+reject are refused with its SyntaxError (standin_django18/python2_syntax.py).
 """
 
 import code
 import contextlib
 import os
+import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from standin_django18.python2_syntax import GatedConsole, Python2Syntax
+
+BANNER = (f"Python {sys.version} on {sys.platform}\n"
+          'Type "help", "copyright", "credits" or "license" for more information.\n(InteractiveConsole)')
 
 
 class Command(BaseCommand):
@@ -42,5 +50,13 @@ class Command(BaseCommand):
                     continue
                 with open(pythonrc) as handle, contextlib.suppress(NameError):
                     exec(compile(handle.read(), pythonrc, "exec"), imported_objects)
-        # Python 2.7's console prints no exit message; keep it that way.
-        code.interact(local=imported_objects, exitmsg="")
+        python2 = getattr(settings, "GINKGO_PYTHON2", None)
+        if not python2:
+            # Python 2.7's console prints no exit message; keep it that way.
+            code.interact(local=imported_objects, exitmsg="")
+            return
+        gate = Python2Syntax(python2)
+        try:
+            GatedConsole(imported_objects, gate).interact(banner=BANNER, exitmsg="")
+        finally:
+            gate.close()
