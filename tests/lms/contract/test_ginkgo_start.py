@@ -2,8 +2,13 @@
 RemovedInDjango19Warning lines on stderr; `migrate` leaves a user ecommerce_worker, so a
 fresh LMS is not empty; Hawthorn's create_dot_application does not exist yet (§1.3)."""
 
+import os
 import re
+import subprocess
+import sys
 import uuid
+
+import requests
 
 WARNING = "RemovedInDjango19Warning"
 
@@ -57,3 +62,24 @@ def test_each_start_is_one_boots_line(ginkgo):
     ginkgo.manage("shell", "-c", "print(1)")
     ginkgo.manage("shell", "--plain", input="print(1)\n")
     assert ginkgo.lms.boots() == before + 2
+
+
+def test_make_lms_up_with_ginkgo_prepares_https_and_reports_the_https_url(tmp_path, standin_control):
+    """control.py as `make lms-up LMS_SETTINGS=ginkgo` runs it, on a fresh state directory."""
+    port, state = standin_control.free_port(), tmp_path / "ginkgo-cli"
+    env = {**os.environ, "LMS_PORT": str(port), "LMS_STATE_DIR": str(state), "LMS_SETTINGS": "ginkgo"}
+    control = [sys.executable, str(standin_control.PROJECT_ROOT / "control.py")]
+    up = subprocess.run([*control, "up"], capture_output=True, text=True, env=env, timeout=300)
+    try:
+        assert up.returncode == 0, up.stderr[-3000:]
+        assert f"started on https://127.0.0.1:{port} (settings ginkgo" in up.stdout
+        assert {"ca.pem", "server.pem", "server.key"} <= {p.name for p in (state / "tls").iterdir()}
+        assert oct((state / "tls" / "server.key").stat().st_mode & 0o777) == "0o600"
+        heartbeat = requests.get(f"https://127.0.0.1:{port}/heartbeat", timeout=10, verify=str(state / "tls/ca.pem"))
+        assert heartbeat.status_code == 200
+        status = subprocess.run([*control, "status"], capture_output=True, text=True, env=env, timeout=60)
+        assert status.returncode == 0
+        assert f"on https://127.0.0.1:{port} (settings ginkgo, heartbeat 200)" in status.stdout
+    finally:
+        down = subprocess.run([*control, "down"], capture_output=True, text=True, env=env, timeout=60)
+    assert down.returncode == 0 and "stopped" in down.stdout
