@@ -98,3 +98,9 @@ def test_without_edx_api_key_the_header_is_ignored_and_staff_share_the_user_rate
     headers = {"Authorization": "Bearer " + lms.token(f"dop-{uid}", "dop-secret")}
     statuses = [lms.get(ENROLLMENT, headers=headers).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]  # staff get the users' rate on Ginkgo
+
+
+def test_an_unavailable_mode_has_ginkgos_message(ginkgo, world, demo):
+    response = ginkgo.enroll(API_KEY, user=world["learner"], mode="professional")
+    assert response.status_code == 400
+    assert response.json()["message"] == f"The course mode 'professional' is not available for course '{demo}'."

@@ -311,5 +311,9 @@ LOGIN_URL = "/admin/login/"
 STANDIN_RELEASE = "master"
 # Global staff may enroll others, use any mode and update enrollments (PR #22884, 2020).
 ENROLLMENT_GLOBAL_STAFF_PRIVILEGES = True
+# POST enrollment's 400 when the mode is not available for the course run.
+ENROLLMENT_MODE_UNAVAILABLE_MESSAGE = (
+    "The [{mode}] course mode is expired or otherwise unavailable for course run [{course_id}]."
+)
 # Bearer authentication refuses users with an unusable password who own no application.
 BEARER_REJECTS_DISABLED_USERS = True

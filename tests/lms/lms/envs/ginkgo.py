@@ -13,6 +13,7 @@ variant of production, not a fork. What differs, and where:
 * `migrate` creates the service user ecommerce_worker (commerce app);
 * enrollment API: only the API key may act for other users, use non-default modes or
   update an enrollment (global staff may not); one flat 40/minute throttle rate;
+  the older "course mode ... is not available" message;
   Bearer tokens of DOP and DOT, without today's "user_is_disabled" check;
 * no create_dot_application (it came with Hawthorn): "Unknown command", as Django 1.8 says;
 * DOT's client-credentials scope reads "read write profile email" (DOT 0.10).
@@ -80,6 +81,7 @@ OAUTH2_PROVIDER = {
 
 # ---------------------------------------------------------------- enrollment API
 ENROLLMENT_GLOBAL_STAFF_PRIVILEGES = False
+ENROLLMENT_MODE_UNAVAILABLE_MESSAGE = "The course mode '{mode}' is not available for course '{course_id}'."
 ENROLLMENT_THROTTLE_RATES = {**ENROLLMENT_THROTTLE_RATES, "staff": ENROLLMENT_THROTTLE_RATES["user"]}
 BEARER_REJECTS_DISABLED_USERS = False
 

@@ -311,9 +311,7 @@ class EnrollmentListView(APIView, ApiKeyPermissionMixIn):
             return Response(
                 status=status.HTTP_400_BAD_REQUEST,
                 data={
-                    "message": (
-                        f"The [{mode}] course mode is expired or otherwise unavailable for course run [{course_id}]."
-                    ),
+                    "message": settings.ENROLLMENT_MODE_UNAVAILABLE_MESSAGE.format(mode=mode, course_id=course_id),
                     "course_details": error.data,
                 },
             )
