@@ -16,6 +16,7 @@ edx_oauth2_provider/views.py.
 """
 
 import json
+from datetime import timedelta
 
 from django.contrib.auth import authenticate
 from django.db import transaction
@@ -107,7 +108,7 @@ class AccessTokenView(View):
         refresh.expired = True
         refresh.save()
         old = refresh.access_token
-        old.expires = timezone.now() - timezone.timedelta(days=1)
+        old.expires = timezone.now() - timedelta(days=1)
         old.save()
         access_token = self.create_access_token(refresh.user, old.scope, client)
         self.create_refresh_token(access_token)
