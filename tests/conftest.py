@@ -5,11 +5,13 @@ Session fixtures for every suite that needs a running stand-in LMS (tests/lms/RE
                      directory, started once per session, stopped at the end
     standin_factory  standin_factory(settings="production", env=None, name="lms") starts
                      another instance (own port and state directory); all are stopped
-                     at the end of the session
+                     at the end of the session. settings="ginkgo" works too (HTTPS with
+                     a test CA: lms.url is https://..., trust lms.ca_path)
     standin_control  the tests/lms/control.py module (StandinLMS, free_port, ...)
 
-Instances are cheap: the database is migrated and seeded once per session into a
-template directory and copied for each new instance. No fixture ever uses the
+Instances are cheap: the database is migrated and seeded once per session and database
+layout (production's, and ginkgo's when a test asks for it) into a template directory
+and copied for each new instance. No fixture ever uses the
 developer's own .lms/ state directory.
 """
 
@@ -39,15 +41,30 @@ def standin_control():
 
 
 @pytest.fixture(scope="session")
-def standin_template(tmp_path_factory, standin_control):
-    """A state directory holding a migrated, seeded database to copy from."""
-    directory = tmp_path_factory.mktemp("lms-template")
-    standin_control.StandinLMS(port=0, state_dir=directory).prepare()
-    return directory
+def standin_templates(tmp_path_factory, standin_control):
+    """standin_templates(settings) -> a state directory holding a migrated, seeded database
+    of that flavour's layout to copy from (each layout made once, on first use)."""
+    made = {}
+
+    def template(settings="production"):
+        schema = standin_control.OWN_SCHEMA.get(settings, "production")
+        if schema not in made:
+            directory = tmp_path_factory.mktemp(f"lms-template-{schema}")
+            standin_control.StandinLMS(port=0, state_dir=directory, settings=schema).prepare()
+            made[schema] = directory
+        return made[schema]
+
+    return template
 
 
 @pytest.fixture(scope="session")
-def standin_factory(tmp_path_factory, standin_control, standin_template):
+def standin_template(standin_templates):
+    """The production layout's template directory."""
+    return standin_templates("production")
+
+
+@pytest.fixture(scope="session")
+def standin_factory(tmp_path_factory, standin_control, standin_templates):
     control = standin_control
     instances = []
 
@@ -59,7 +76,7 @@ def standin_factory(tmp_path_factory, standin_control, standin_template):
             state_dir=state_dir,
             settings=settings,
             env=env,
-            template=standin_template,
+            template=standin_templates(settings),
         )
         instances.append(lms)
         lms.start()

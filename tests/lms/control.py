@@ -23,6 +23,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -47,7 +48,18 @@ KNOBS = (
     "LMS_BOOT_DELAY",
     "LMS_ROOT_URL",
     "LMS_JWT_AUDIENCE",
+    "LMS_TLS",
+    "LMS_OAUTH_ENFORCE_SECURE",
+    "LMS_GINKGO_WARNINGS",
+    "LMS_GINKGO_PYTHON2",
 )
+
+# Flavours whose INSTALLED_APPS differ from production's: their databases are migrated
+# (and test templates kept) separately. Aliases such as aws or hashed_secrets share production's.
+OWN_SCHEMA = {"ginkgo": "ginkgo"}
+# Flavours served over HTTPS unless LMS_TLS says otherwise (README, "The ginkgo flavour").
+TLS_BY_DEFAULT = {"ginkgo"}
+TLS_DIR = "tls"
 
 DB_NAME = "db.sqlite3"
 SERVER_FILE = "server.json"  # {"pid", "port", "settings"} of the running gunicorn
@@ -138,8 +150,26 @@ class StandinLMS:
 
     # ------------------------------------------------------------ properties
     @property
+    def schema(self):
+        """Which database layout this flavour needs: "production" or its own (e.g. "ginkgo")."""
+        return OWN_SCHEMA.get(self.settings, "production")
+
+    @property
+    def tls(self):
+        """Does the server speak HTTPS? LMS_TLS (on/off) in env, else the flavour's default."""
+        value = str(self.env.get("LMS_TLS", "")).strip().lower()
+        if value:
+            return value not in ("0", "off", "false", "no")
+        return self.settings in TLS_BY_DEFAULT
+
+    @property
+    def ca_path(self):
+        """The test CA that signed the server certificate (trust it: requests verify=ca_path)."""
+        return self.state_dir / TLS_DIR / "ca.pem"
+
+    @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def manage_prefix(self):
@@ -161,6 +191,7 @@ class StandinLMS:
         result["LMS_STATE_DIR"] = str(self.state_dir)
         result["LMS_PORT"] = str(self.port)
         result["DJANGO_SETTINGS_MODULE"] = "lms.envs." + (settings or self.settings)
+        result["LMS_TLS"] = "on" if self.tls else "off"
         result.setdefault("PYTHONUNBUFFERED", "1")
         result.update(env or {})
         return result
@@ -192,8 +223,11 @@ class StandinLMS:
 
     # ------------------------------------------------------------ state
     def prepare(self):
-        """Create the state directory and a migrated, seeded database if missing."""
+        """Create the state directory and a migrated, seeded database if missing (and the
+        TLS certificate when the server speaks HTTPS)."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        if self.tls:
+            self._prepare_tls()
         if self.db_path.exists():
             return False
         if self.template and (self.template / DB_NAME).exists():
@@ -214,6 +248,21 @@ class StandinLMS:
                 self.db_path.unlink()
             raise StandinError(f"migrating {self.db_path} failed:\n{result.stderr[-4000:]}")
         return True
+
+    def _prepare_tls(self):
+        if self.ca_path.exists():
+            return
+        template_tls = self.template / TLS_DIR if self.template else None
+        if template_tls and (template_tls / "ca.pem").exists():
+            shutil.copytree(template_tls, self.state_dir / TLS_DIR, dirs_exist_ok=True)
+            return
+        result = subprocess.run([lms_python(), "-m", "lms.tls", str(self.state_dir)], capture_output=True,
+                                text=True, cwd=str(PROJECT_ROOT), timeout=120)
+        if result.returncode != 0:
+            raise StandinError(f"creating the test certificate in {self.state_dir} failed:\n{result.stderr[-3000:]}")
+
+    def _ssl_context(self):
+        return ssl.create_default_context(cafile=str(self.ca_path)) if self.tls else None
 
     def _read_server(self):
         try:
@@ -241,7 +290,8 @@ class StandinLMS:
     def heartbeat(self, timeout=2.0):
         """HTTP status of GET /heartbeat, or None when nothing answers."""
         try:
-            with urllib.request.urlopen(self.url + "/heartbeat", timeout=timeout) as response:  # noqa: S310 (http://127.0.0.1 only)
+            with urllib.request.urlopen(self.url + "/heartbeat", timeout=timeout,  # noqa: S310 (127.0.0.1 only)
+                                        context=self._ssl_context()) as response:
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code
@@ -280,7 +330,13 @@ class StandinLMS:
             "--pid", str(self.state_dir / PID_FILE),
             "--error-logfile", "-", "--access-logfile", "-",
             "--chdir", str(PROJECT_ROOT),
+            # Believe no forwarded headers (gunicorn trusts X-Forwarded-Proto from 127.0.0.1 by
+            # default): whether a request is secure is Django's call, as on the measured LMS.
+            "--forwarded-allow-ips", "",
         ]
+        if self.tls:
+            tls_dir = self.state_dir / TLS_DIR
+            argv += ["--certfile", str(tls_dir / "server.pem"), "--keyfile", str(tls_dir / "server.key")]
         with open(log_path, "ab") as log:
             self._proc = subprocess.Popen(
                 argv,
@@ -379,7 +435,7 @@ def main(argv):
                 print(f"not running ({lms.state_dir})")
                 return 3
             info = lms._read_server() or {}
-            print(f"running: pid {pid} on http://127.0.0.1:{info.get('port')} "
+            print(f"running: pid {pid} on {info.get('url')} "
                   f"(settings {info.get('settings')}, heartbeat {lms.heartbeat()})")
     except StandinError as exc:
         sys.stderr.write(f"control.py {action}: {exc}\n")

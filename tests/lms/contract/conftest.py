@@ -1,5 +1,6 @@
 """Helpers for the stand-in LMS contract tests: actors made in one manage.py boot, HTTP calls."""
 
+import base64
 import json
 import uuid
 
@@ -8,8 +9,9 @@ import requests
 
 DEMO = "course-v1:edX+DemoX+Demo_Course"
 
-# Runs inside `manage.py lms shell -c`, reading its JSON document from stdin: the same
-# shape of call the toolkit makes. It prints one marked line at the end.
+# Runs inside `manage.py lms shell -c` (on Ginkgo: the interactive shell, see
+# Client.shell), reading its JSON document from stdin: the same shape of call the toolkit
+# makes. It prints one marked line at the end.
 SETUP_PROGRAM = r"""
 import json, sys
 from django.contrib.auth.models import Group, User
@@ -42,6 +44,13 @@ for a in spec.get("apps", []):
         ApplicationAccess.objects.create(application=app, scopes=a.get("scopes", ""), filters=a.get("filters"))
     if a.get("restricted"):
         RestrictedApplication.objects.create(application=app)
+if spec.get("dop_clients"):
+    from provider.oauth2.models import Client as DOPClient
+    for c in spec["dop_clients"]:
+        DOPClient.objects.create(
+            user=User.objects.get(username=c["owner"]) if c.get("owner") else None, name=c.get("name", ""),
+            url="https://example.com", redirect_uri="https://example.com/complete", client_id=c["client_id"],
+            client_secret=c["secret"], client_type=1 if c.get("public") else 0)
 users = {u.username: u for u in User.objects.filter(username__in=[e["user"] for e in spec.get("enrollments", [])])}
 CourseEnrollment.objects.bulk_create([
     CourseEnrollment(user=users[e["user"]], course_id=CourseKey.from_string(e["course"]),
@@ -52,6 +61,10 @@ print("SETUP-OK")
 """
 
 
+# Flavours whose `shell` is Django 1.8's: no -c, stdin is an interactive session.
+SHELL_WITHOUT_C = {"ginkgo"}
+
+
 class Client:
     """HTTP and manage.py access to one stand-in instance, for tests."""
 
@@ -59,19 +72,39 @@ class Client:
         self.lms = lms
         self.url = lms.url
         self.http = requests.Session()
+        # Per request, not session.verify: REQUESTS_CA_BUNDLE in the environment would override that.
+        self.verify = str(lms.ca_path) if lms.tls else True
 
     # ---------------------------------------------------------------- manage.py
     def manage(self, *args, **kwargs):
         return self.lms.manage(*args, **kwargs)
 
+    def shell(self, code, input=None):
+        """Run `code` in `manage.py lms shell` with `input` as its stdin; CompletedProcess.
+
+        Django 5.2: `shell -v0 -c CODE`. Django 1.8 (ginkgo) has no -c: the program and its
+        input travel as one line of the interactive session (test scaffolding only), and
+        its prompts are removed from stdout.
+        """
+        if self.lms.settings not in SHELL_WITHOUT_C:
+            return self.lms.manage("shell", "-v0", "-c", code, input=input)
+        program = f"import io, sys\nsys.stdin = io.StringIO({(input or '')!r})\n{code}"
+        encoded = base64.b64encode(program.encode()).decode()
+        line = f"exec(compile(__import__('base64').b64decode('{encoded}').decode(), '<test>', 'exec'), {{}})\n"
+        result = self.lms.manage("shell", "--plain", input=line)
+        result.stdout = result.stdout.replace(">>> ", "")
+        if "Traceback (most recent call last)" in result.stderr:
+            result.returncode = 1  # the session itself always exits 0
+        return result
+
     def setup(self, **spec):
-        result = self.lms.manage("shell", "-v0", "-c", SETUP_PROGRAM, input=json.dumps(spec))
+        result = self.shell(SETUP_PROGRAM, input=json.dumps(spec))
         assert result.returncode == 0 and result.stdout.strip().endswith("SETUP-OK"), result.stderr[-3000:]
         return spec
 
     def orm(self, code, input=None):
-        """Run Python in `manage.py lms shell -v0 -c`; return its stdout (JSON-decoded if it is JSON)."""
-        result = self.lms.manage("shell", "-v0", "-c", code, input=input)
+        """Run Python in `manage.py lms shell`; return its stdout (JSON-decoded if it is JSON)."""
+        result = self.shell(code, input=input)
         assert result.returncode == 0, result.stderr[-3000:]
         text = result.stdout.strip()
         try:
@@ -105,6 +138,7 @@ class Client:
 
     # ---------------------------------------------------------------- HTTP
     def token_response(self, data=None, **kwargs):
+        kwargs.setdefault("verify", self.verify)
         return self.http.post(self.url + "/oauth2/access_token", data=data, timeout=10, **kwargs)
 
     def token(self, client_id, secret, token_type=None, **fields):
@@ -122,9 +156,11 @@ class Client:
         return {"Authorization": "JWT " + self.token(actors["client_id"], actors["secret"], token_type="jwt")}
 
     def get(self, path, **kwargs):
+        kwargs.setdefault("verify", self.verify)
         return self.http.get(self.url + path, timeout=10, **kwargs)
 
     def post(self, path, **kwargs):
+        kwargs.setdefault("verify", self.verify)
         return self.http.post(self.url + path, timeout=10, **kwargs)
 
     def enroll(self, headers, course_id=DEMO, **body):
@@ -153,3 +189,17 @@ def other_standin(standin_factory):
 def client_for():
     """Wrap another StandinLMS instance (from standin_factory) in the test Client."""
     return Client
+
+
+# ---------------------------------------------------------------- the ginkgo flavour
+@pytest.fixture(scope="session")
+def ginkgo(standin_factory):
+    """A `ginkgo` stand-in (HTTPS with a test CA, API key set), wrapped for tests."""
+    return Client(standin_factory(settings="ginkgo", name="lms-ginkgo"))
+
+
+@pytest.fixture(scope="session")
+def ginkgo_plain_http(standin_factory):
+    """A `ginkgo` stand-in served over plain HTTP, OAUTH_ENFORCE_SECURE still on: an LMS
+    behind a TLS proxy without SECURE_PROXY_SSL_HEADER (contract §7.3)."""
+    return Client(standin_factory(settings="ginkgo", env={"LMS_TLS": "off"}, name="lms-ginkgo-http"))

@@ -1,7 +1,6 @@
 """Contract sections 2.3, 2.4 and 3: POST /oauth2/access_token (DOT, today's LMS)."""
 
 import json
-import time
 import uuid
 
 import jwt
@@ -52,9 +51,7 @@ def public_key(standin):
 
 # ------------------------------------------------------------------ client credentials
 def test_client_credentials_bearer_token(lms, world):
-    started = time.monotonic()
     response = lms.token_response(cc(world))
-    elapsed = time.monotonic() - started
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"access_token", "token_type", "expires_in", "scope"}  # no refresh_token
@@ -62,7 +59,6 @@ def test_client_credentials_bearer_token(lms, world):
     assert body["expires_in"] == 36000
     assert body["scope"] == DEFAULT_SCOPE
     assert response.headers["Content-Type"] == "application/json"
-    assert elapsed < 0.5  # a real LMS with PBKDF2 would take about this long; see test_speed
 
 
 def test_token_belongs_to_the_application_owner(lms, world, demo):
@@ -241,17 +237,10 @@ def test_jwt_is_accepted_by_the_enrollment_api(lms, world):
     assert lms.get("/api/enrollment/v1/enrollment", headers={"Authorization": "JWT " + token}).status_code == 200
 
 
-def test_speed_a_token_costs_well_under_50ms(lms, world):
-    """Averages over a few calls each: opaque and JWT client-credentials tokens, password grant."""
-    cases = {
-        "client_credentials": cc(world),
-        "client_credentials_jwt": cc(world, token_type="jwt"),
-        "password": pw(world, world["learner"], "learner-pw"),
-    }
-    lms.token_response(cases["client_credentials_jwt"])  # warm
-    for name, data in cases.items():
-        started = time.monotonic()
-        for _ in range(5):
-            assert lms.token_response(data).status_code == 200
-        average = (time.monotonic() - started) / 5
-        assert average < 0.05, (name, average)
+def test_passwords_use_the_fast_hasher_that_keeps_tokens_cheap(lms, world):
+    """Why a password-grant token costs milliseconds here (a real LMS's PBKDF2 costs ~0.3 s):
+    hashes are MD5. Speed itself is measured by `make bench`, not asserted."""
+    stored = lms.orm("from django.contrib.auth.models import User;"
+                     f" print(User.objects.get(username='{world['learner']}').password.split('$')[0])")
+    assert stored == "md5"
+    assert lms.token_response(pw(world, world["learner"], "learner-pw")).status_code == 200

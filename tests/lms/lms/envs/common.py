@@ -8,6 +8,7 @@ modules next to this one (production, aws, hashed_secrets, oauth2_off) only over
 Environment knobs (all optional), read once per process:
   LMS_STATE_DIR             state directory (db.sqlite3, keys, logs); default <repo>/.lms
   LMS_PORT / LMS_ROOT_URL   the public URL (JWT issuer is LMS_ROOT_URL + "/oauth2")
+  LMS_TLS                   "on" when the server speaks HTTPS (control.py sets it): https URLs
   LMS_EDX_API_KEY           value of EDX_API_KEY (X-Edx-Api-Key); empty string = disabled
   LMS_THROTTLE_USER_RATE    enrollment API rate for users (default "40/minute")
   LMS_THROTTLE_STAFF_RATE   enrollment API rate for is_staff/is_superuser (default "120/minute")
@@ -83,7 +84,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 STATIC_URL = "/static/"
 
 LMS_PORT = int(os.environ.get("LMS_PORT", "18000") or 18000)
-LMS_ROOT_URL = os.environ.get("LMS_ROOT_URL", "").rstrip("/") or f"http://127.0.0.1:{LMS_PORT}"
+# LMS_TLS=on (set by control.py when the server speaks HTTPS) makes the default URL https.
+_SCHEME = "https" if os.environ.get("LMS_TLS", "").strip().lower() in ("on", "1", "true", "yes") else "http"
+LMS_ROOT_URL = os.environ.get("LMS_ROOT_URL", "").rstrip("/") or f"{_SCHEME}://127.0.0.1:{LMS_PORT}"
 LMS_BASE = LMS_ROOT_URL.split("://", 1)[-1]
 
 DB_PATH = STATE_DIR / "db.sqlite3"
@@ -171,8 +174,8 @@ FEATURES = {
     "ENABLE_OAUTH2_PROVIDER": True,
 }
 
-# Which OAuth2 library answers /oauth2/ ("dot" = django-oauth-toolkit, today's LMS).
-# A Ginkgo flavour would add "dop" here (see README, "A Ginkgo flavour").
+# Which OAuth2 libraries answer /oauth2/: "dot" = django-oauth-toolkit only (today's LMS);
+# "dop" = django-oauth2-provider beside DOT, chosen per client_id (the `ginkgo` flavour).
 OAUTH2_PROVIDER_FLAVOR = "dot"
 
 # DOT 1.7.1 (pinned by edx-platform) stores client secrets in clear; DOT 2+ hashes them.
@@ -302,3 +305,15 @@ STANDIN_SERVE_STATIC = True
 PROJECT_DIR = PROJECT_ROOT
 
 LOGIN_URL = "/admin/login/"
+
+# ---------------------------------------------------------------- release differences
+# Switches the `ginkgo` flavour turns off (lms/envs/ginkgo.py); today's LMS has them on.
+STANDIN_RELEASE = "master"
+# Global staff may enroll others, use any mode and update enrollments (PR #22884, 2020).
+ENROLLMENT_GLOBAL_STAFF_PRIVILEGES = True
+# POST enrollment's 400 when the mode is not available for the course run.
+ENROLLMENT_MODE_UNAVAILABLE_MESSAGE = (
+    "The [{mode}] course mode is expired or otherwise unavailable for course run [{course_id}]."
+)
+# Bearer authentication refuses users with an unusable password who own no application.
+BEARER_REJECTS_DISABLED_USERS = True

@@ -31,7 +31,7 @@ def create_jwt_token_dict(token_dict, oauth_adapter, use_asymmetric_key=None):
 
     jwt_expires_in = _get_jwt_access_token_expire_seconds()
     try:
-        grant_type = access_token.application.authorization_grant_type
+        grant_type = oauth_adapter.get_grant_type(access_token)
     except Exception:
         grant_type = "unknown-error"
         log.exception("Unable to get grant_type from access token.")

@@ -1,10 +1,14 @@
 """
 Bearer-token authentication as the LMS does it (openedx/core/lib/api/authentication.py):
-tokens are looked up in django-oauth-toolkit's table; failures are 401 with
-{"error_code", "developer_message"}.
+tokens are looked up in django-oauth-toolkit's table, and on a Ginkgo-era LMS (DOP
+installed) in django-oauth2-provider's too; failures are 401 with
+{"error_code", "developer_message"}. The "user_is_disabled" check is today's
+(settings.BEARER_REJECTS_DISABLED_USERS; off in the `ginkgo` flavour).
 """
 
 import django.utils.timezone
+from django.apps import apps
+from django.conf import settings
 from oauth2_provider import models as dot_models
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -55,8 +59,7 @@ class BearerAuthentication(BaseAuthentication):
                 "developer_message": "The provided access token has expired and is no longer valid.",
             })
         user = token.user
-        has_application = dot_models.get_application_model().objects.filter(user_id=user.id).exists()
-        if not user.has_usable_password() and not has_application:
+        if getattr(settings, "BEARER_REJECTS_DISABLED_USERS", True) and self._is_disabled(user):
             raise AuthenticationFailed({
                 "error_code": OAUTH2_USER_DISABLED_ERROR,
                 "developer_message": f"User disabled by admin: {user.get_username()}",
@@ -68,9 +71,18 @@ class BearerAuthentication(BaseAuthentication):
             })
         return user, token
 
+    def _is_disabled(self, user):
+        has_application = dot_models.get_application_model().objects.filter(user_id=user.id).exists()
+        return not user.has_usable_password() and not has_application
+
     def get_access_token(self, access_token):
         token_query = dot_models.get_access_token_model().objects.select_related("user")
-        return token_query.filter(token=access_token).first()
+        token = token_query.filter(token=access_token).first()
+        if token is None and apps.is_installed("provider.oauth2"):
+            from provider.oauth2.models import AccessToken as DOPAccessToken
+
+            token = DOPAccessToken.objects.select_related("user").filter(token=access_token).first()
+        return token
 
     def authenticate_header(self, request):
         return f'Bearer realm="{self.www_authenticate_realm}"'

@@ -1,0 +1,14 @@
+"""TrustedClient (edx_oauth2_provider/models.py): a DOP client that skips the consent screen."""
+
+from django.db import models
+from provider.oauth2.models import Client
+
+
+class TrustedClient(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE)
+
+    class Meta:
+        app_label = "edx_oauth2_provider"
+
+    def __str__(self):
+        return str(self.client)
