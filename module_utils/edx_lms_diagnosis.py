@@ -73,7 +73,8 @@ class Cause:
     def explain(self, match, runner, values):
         groups = [cut(group) for group in (match.groups() or (match.group(0),)) if group is not None]
         todo = self.todo.get(runner, self.todo.get("*", "")) if isinstance(self.todo, dict) else self.todo
-        return (self.meaning.format(*groups) + (". " + todo.format(**values) if todo else "")).strip()
+        todo = todo.format(**values)
+        return self.meaning.format(*groups) + (". " + todo[0].upper() + todo[1:] if todo else "")
 
 
 # First match wins: the specific database errors before the generic ones.
@@ -111,8 +112,9 @@ CAUSES = (
     Cause(r"Unknown database '([^']+)'",
           "the database {0} does not exist on the LMS's database server", {"*": "Check {config}"}),
     # Database unreachable: MySQL 2002/2003/2005/2006/2013, SQLite's unopenable file, PostgreSQL.
-    Cause(r"Can't connect to (?:local )?MySQL server[^\n]*|Unknown MySQL server host[^\n]*|MySQL server has gone away"
-          r"|Lost connection to MySQL server[^\n]*|unable to open database file|could not connect to server[^\n]*",
+    Cause(r"Can't connect to (?:local )?MySQL server (?:on|through) '[^']*'(?: \(-?\d+\))?"
+          r"|Unknown MySQL server host '[^']*'(?: \(-?\d+\))?|MySQL server has gone away"
+          r"|Lost connection to MySQL server[\w ]*|unable to open database file|could not connect to server",
           "the LMS could not reach its database ({0})", _DB_UP),
     Cause(r"UNIQUE constraint failed: [\w]+\.client_id|Duplicate entry '([^']*)' for key '(?:[\w]+\.)?client_id'",
           "another OAuth2 application already uses this client_id",
@@ -127,8 +129,8 @@ CAUSES = (
           "the LMS finished starting after the deadline (lms_timeout)",
           "Raise lms_timeout, and check that the clocks of this host and of the LMS agree"),
     Cause(r"(?:OperationalError|ProgrammingError|InterfaceError|DatabaseError)\b[:,]?\s*([^\n]*)",
-          "the LMS's database reported an error ({0})",
-          {"*": "Check the database server's log and {config}"}),
+          "the LMS's database reported an error: {0}",
+          {"*": "Check the database server's log"}),
 )
 
 
@@ -170,6 +172,20 @@ def last_error_line(output):
         if _ERROR_LINE.match(line):
             return cut(line, LINE_LIMIT)
     return cut(lines[-1], LINE_LIMIT) if lines else ""
+
+
+_INNER_STATUS = re.compile(
+    r"^(?:Error: Command failed with status|command terminated with exit code) (\d+)", re.MULTILINE
+)
+
+
+def inner_status(rc, output, runner):
+    """The exit status of the LMS process itself: Tutor exits 1 and names the real status in its line."""
+    if runner in CONTAINER_RUNNERS:
+        found = _INNER_STATUS.findall(output)
+        if found:
+            return int(found[-1])
+    return rc
 
 
 _SIGNAL_HINTS = {

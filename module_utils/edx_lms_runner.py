@@ -17,6 +17,7 @@ from ansible.module_utils.edx_lms_diagnosis import (
     cut,
     cut_lines,
     diagnose,
+    inner_status,
     killing_signal,
     last_error_line,
     signal_message,
@@ -256,11 +257,17 @@ class LmsRunner:
         })
         if getattr(self.module, "_debug", False):
             self.module.log("Executing: " + " ".join(shlex.quote(part) for part in argv))
-        outcome = run_process(
-            argv, document.encode("utf-8"), timeout,
-            cwd=os.path.abspath(os.path.expanduser(chdir)) if chdir else None,
-            env=self.process_environment(),
-        )
+        try:
+            outcome = run_process(
+                argv, document.encode("utf-8"), timeout,
+                cwd=os.path.abspath(os.path.expanduser(chdir)) if chdir else None,
+                env=self.process_environment(),
+            )
+        except OSError as exc:
+            raise LmsError(
+                "Could not start %s (%s runner): %s. Check manage_command and that this user may run it."
+                % (cut(argv[0]), self.options["runner"], exc)
+            ) from exc
         return self.answer(outcome)
 
     def process_environment(self):
@@ -286,10 +293,11 @@ class LmsRunner:
         if outcome.timed_out and result is None:
             raise LmsError(self.timeout_message(outcome), timed_out=True, **details)
         if result is None:
-            name = killing_signal(outcome.rc, runner)
-            if name:
-                raise LmsError(signal_message(name, outcome.rc, runner), signal=name, **details)
             output = outcome.stderr + "\n" + outcome.stdout
+            status = inner_status(outcome.rc, output, runner)
+            name = killing_signal(status, runner)
+            if name:
+                raise LmsError(signal_message(name, status, runner), signal=name, **details)
             hint = diagnose(output, self.options)
             raise LmsError(
                 "The LMS command failed (%s runner, exit code %s): %s%s"
@@ -326,7 +334,8 @@ class LmsRunner:
         if hint and msg.startswith("Unexpected error inside the LMS"):
             # The cause first; the raw exception line (cut) stays for whoever searches for it.
             raw = msg.split(":", 1)[1].strip() if ":" in msg else msg
-            return LmsError("The LMS refused the change%s LMS error: %s" % (_sentence(hint), cut(raw, 300)), **details)
+            msg = "The LMS refused the change: %s. LMS error: %s" % (hint.rstrip("."), cut(raw, 300))
+            return LmsError(msg, **details)
         if hint:
             msg = "%s%s" % (msg.rstrip("."), _sentence(hint))
         return LmsError(msg, **details)
