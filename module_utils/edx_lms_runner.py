@@ -290,12 +290,13 @@ class LmsRunner:
         runner = self.options["runner"]
         details = dict(rc=outcome.rc, stderr=tail(outcome.stderr), stdout=tail(outcome.stdout))
         result = parse_result(outcome.stdout)
-        if outcome.timed_out and result is None:
+        output = outcome.stderr + "\n" + outcome.stdout
+        status = inner_status(outcome.rc, output, runner)
+        name = killing_signal(status, runner)
+        # SIGALRM: the bootstrap ended the program on the same deadline, a moment before the kill.
+        if (outcome.timed_out or name == "SIGALRM") and result is None:
             raise LmsError(self.timeout_message(outcome), timed_out=True, **details)
         if result is None:
-            output = outcome.stderr + "\n" + outcome.stdout
-            status = inner_status(outcome.rc, output, runner)
-            name = killing_signal(status, runner)
             if name:
                 raise LmsError(signal_message(name, status, runner), signal=name, **details)
             hint = diagnose(output, self.options)
@@ -334,7 +335,7 @@ class LmsRunner:
         if hint and msg.startswith("Unexpected error inside the LMS"):
             # The cause first; the raw exception line (cut) stays for whoever searches for it.
             raw = msg.split(":", 1)[1].strip() if ":" in msg else msg
-            msg = "The LMS refused the change: %s. LMS error: %s" % (hint.rstrip("."), cut(raw, 300))
+            msg = "The LMS failed: %s. LMS error: %s" % (hint.rstrip("."), cut(raw, 300))
             return LmsError(msg, **details)
         if hint:
             msg = "%s%s" % (msg.rstrip("."), _sentence(hint))

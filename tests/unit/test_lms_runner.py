@@ -266,7 +266,7 @@ def test_an_unexpected_integrity_error_inside_the_lms_becomes_a_clear_message():
               "msg": "Unexpected error inside the LMS: IntegrityError: UNIQUE constraint failed: "
                      "oauth2_provider_application.client_id"}
     error = failure(outcome(rc=0, stdout="EDX_PROVISION_RESULT " + json.dumps(result) + "\n"))
-    assert error.msg.startswith("The LMS refused the change: another OAuth2 application already uses this client_id")
+    assert error.msg.startswith("The LMS failed: another OAuth2 application already uses this client_id")
     assert "Choose another client_id" in error.msg
 
 
