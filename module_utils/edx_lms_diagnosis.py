@@ -88,7 +88,7 @@ CAUSES = (
     Cause(r"Unknown command: '?shell'?",
           "this manage.py has no `shell` command", "`manage_command` must point at the LMS's manage.py"),
     Cause(r"(?:can't open file|No such file or directory).*manage",
-          "manage.py was not found", "Set `manage_command` (and `chdir`) to the LMS's Python and manage.py"),
+          "the LMS's manage.py was not found", "Set `manage_command` (and `chdir`) to the LMS's Python and manage.py"),
     # Schema not migrated: SQLite, MySQL 1146 (table) and 1054 (column).
     Cause(r"no such table: ([\w.]+)|Table '([\w.]+)' doesn't exist|no such column: ([\w.]+)|Unknown column '([\w.]+)'",
           "the LMS's database has no {0}: its schema is not migrated (or `settings` points at another database)",

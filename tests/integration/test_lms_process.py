@@ -184,12 +184,13 @@ def test_ten_thousand_users_converge_in_one_call(fresh_target, name):
     assert count_users(fresh_target, name) == 10_000
 
 
-def test_a_big_request_to_an_lms_that_fails_at_boot_gets_the_lms_error_not_broken_pipe(target, name):
-    runner = dict(target.runner, settings="prodution")  # exits before it reads a byte of the request
-    run, task = user_task(target, users(name, 3_000), runner=runner)
+def test_a_big_request_to_a_process_that_exits_at_once_gets_its_error_not_broken_pipe(target, name, tmp_path):
+    python, _manage = target.lms.manage_prefix
+    runner = dict(target.runner, manage_command=[python, str(tmp_path / "manage.py")])  # exits unread
+    run, task = user_task(target, users(name, 3_000), runner=runner)  # about 800 KiB of request
     msg = task["result"]["msg"]
     assert task["status"] == "failed"
-    assert "the settings module lms.envs.prodution does not exist" in msg
+    assert "can't open file" in msg and "manage.py was not found" in msg
     assert "Broken pipe" not in run.output and "Error executing command" not in msg
 
 
