@@ -4,7 +4,8 @@
 hung LMS hangs the play and a request over the pipe size (64 KiB) can deadlock or end in "Broken
 pipe". Here the process starts in its own session (its own process group), stdin is written and
 stdout/stderr are read concurrently (`communicate`), and on the deadline the whole group is killed:
-`manage.py`, and whatever it started, never outlives the module.
+`manage.py`, and whatever it started, never outlives the module: not on the deadline, and not when
+the module itself is interrupted or terminated.
 """
 
 import contextlib
@@ -12,6 +13,7 @@ import os
 import selectors
 import signal
 import subprocess
+import threading
 import time
 
 # After SIGTERM, how long the group gets to exit before SIGKILL; then how long to wait for the
@@ -38,6 +40,7 @@ def run_process(argv, data, timeout, cwd=None, env=None):
     )
     pump = _Pump(proc, data)
     deadline = time.monotonic() + timeout
+    previous = _stop_on_termination()
     try:
         finished = pump.run_until(deadline)
         if finished:
@@ -55,9 +58,30 @@ def run_process(argv, data, timeout, cwd=None, env=None):
         raise
     finally:
         pump.close()
+        _restore(previous)
     # Nothing the LMS started may outlive the call, even when the main process exited in time.
     _signal_group(proc.pid, signal.SIGKILL)
     return Outcome(proc.returncode, _text(pump.output(proc.stdout)), _text(pump.output(proc.stderr)), timed_out)
+
+
+class Terminated(Exception):
+    """The module process itself was told to stop (SIGTERM, SIGHUP) while the LMS ran."""
+
+
+def _raise_terminated(signum, _frame):
+    raise Terminated("the module was stopped by %s while the LMS ran" % signal.Signals(signum).name)
+
+
+def _stop_on_termination():
+    """While the LMS runs, SIGTERM/SIGHUP to the module become an exception, so its group is killed too."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return {signum: signal.signal(signum, _raise_terminated) for signum in (signal.SIGTERM, signal.SIGHUP)}
+
+
+def _restore(previous):
+    for signum, handler in (previous or {}).items():
+        signal.signal(signum, handler)
 
 
 class _Pump:

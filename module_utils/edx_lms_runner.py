@@ -22,7 +22,7 @@ from ansible.module_utils.edx_lms_diagnosis import (
     last_error_line,
     signal_message,
 )
-from ansible.module_utils.edx_lms_process import run_process
+from ansible.module_utils.edx_lms_process import Terminated, run_process
 
 RESULT_MARKER = "EDX_PROVISION_RESULT "
 
@@ -263,6 +263,11 @@ class LmsRunner:
                 cwd=os.path.abspath(os.path.expanduser(chdir)) if chdir else None,
                 env=self.process_environment(),
             )
+        except Terminated as exc:
+            raise LmsError(
+                "The LMS did not finish: %s, so its processes were killed. Its changes commit in one "
+                "transaction at the end, so nothing is half-applied; run the task again." % exc
+            ) from exc
         except OSError as exc:
             raise LmsError(
                 "Could not start %s (%s runner): %s. Check manage_command and that this user may run it."

@@ -102,3 +102,33 @@ def test_output_that_is_not_utf8_is_still_shown():
 def test_a_command_that_cannot_start_raises_oserror():
     with pytest.raises(OSError):
         run_process(["/nonexistent/python"], b"", timeout=5)
+
+
+def test_a_module_that_is_terminated_takes_the_lms_process_group_with_it(tmp_path):
+    # The module runs the LMS; SIGTERM to the module (an operator, a task timeout) must not leave it behind.
+    pid_file = tmp_path / "pid"
+    module = (
+        "import sys\n"
+        "sys.path[:0] = %r\n"
+        "import ansible.module_utils\n"
+        "ansible.module_utils.__path__.append(%r)\n"
+        "from ansible.module_utils.edx_lms_process import run_process\n"
+        "code = 'import os, time; open(%%r, \"w\").write(str(os.getpid())); time.sleep(300)' %% %r\n"
+        "try:\n"
+        "    run_process([sys.executable, '-c', code], b'', timeout=300)\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+        % (sys.path, os.path.join(os.path.dirname(edx_lms_process.__file__)), str(pid_file))
+    )
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen([PY, "-c", module], stdout=subprocess.PIPE, text=True)
+    for _ in range(600):  # until the LMS stand-in has started (a bound, not a speed)
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert out.startswith("Terminated the module was stopped by SIGTERM")
+    assert gone(int(pid_file.read_text()))
