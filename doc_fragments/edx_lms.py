@@ -62,6 +62,7 @@ options:
         container also ends itself at this deadline, since killing C(docker exec) or C(kubectl exec)
         does not stop it.
       - A real LMS takes several seconds to start; a list of thousands of users takes minutes more.
+        At most V(86400) (a day).
     type: int
     default: 600
 """

@@ -39,6 +39,7 @@ BOOTSTRAP = (
 )
 
 DEFAULT_TIMEOUT = 600
+MAX_TIMEOUT = 86400  # a day; SIGALRM takes no more than an unsigned int anyway
 
 RUNNERS = ("native", "tutor_local", "tutor_k8s", "docker", "command")
 
@@ -234,10 +235,10 @@ class LmsRunner:
                 "['/edx/bin/python.edxapp', '/edx/bin/manage.edxapp'], or leave it out for the runner's default."
             )
         timeout = self.options["lms_timeout"]
-        if timeout is None or timeout < 1:
+        if timeout is None or not 1 <= timeout <= MAX_TIMEOUT:
             raise LmsError(
-                "lms_timeout must be a whole number of seconds of at least 1, got %s. Give the longest "
-                "time one LMS start and its work may take (default %d)." % (timeout, DEFAULT_TIMEOUT)
+                "lms_timeout must be a whole number of seconds from 1 to %d, got %s. Give the longest "
+                "time one LMS start and its work may take (default %d)." % (MAX_TIMEOUT, timeout, DEFAULT_TIMEOUT)
             )
         argv = build_argv(self.options)
         # `~` and $VARS in the command expand as run_command expanded them; the bootstrap stays as it is.

@@ -213,11 +213,12 @@ def outcome(rc=1, stdout="", stderr="", timed_out=False):
     return Outcome(rc, stdout, stderr, timed_out)
 
 
-@pytest.mark.parametrize("value", [0, -5])
-def test_a_deadline_below_one_second_is_refused_naming_the_option(value):
+@pytest.mark.parametrize("value", [0, -5, 86401, 10**12])
+def test_a_deadline_out_of_range_is_refused_naming_the_option(value):
     from ansible.module_utils.edx_lms_runner import LmsError
 
-    with pytest.raises(LmsError, match=r"lms_timeout must be .* at least 1, got %d" % value):
+    expected = r"lms_timeout must be a whole number of seconds from 1 to 86400, got %d" % value
+    with pytest.raises(LmsError, match=expected):
         runner(lms_timeout=value).run((edx_lms_base,), "ensure_users", {})
 
 
