@@ -338,7 +338,7 @@ class LmsRunner:
         if "lms_traceback" in details:
             details["lms_traceback"] = cut_lines(details["lms_traceback"])
         hint = diagnose(msg + "\n" + result.get("lms_traceback", ""), self.options)
-        if hint and msg.startswith("Unexpected error inside the LMS"):
+        if hint and ("lms_traceback" in result or msg.startswith("Unexpected error inside the LMS")):
             # The cause first; the raw exception line (cut) stays for whoever searches for it.
             raw = msg.split(":", 1)[1].strip() if ":" in msg else msg
             msg = "The LMS failed: %s. LMS error: %s" % (hint.rstrip("."), cut(raw, 300))

@@ -8,6 +8,8 @@ EDX_FAULT_AFTER_SAVE=stall after the first user is created inside the module's t
 EDX_FAULT_AFTER_SAVE=kill  ... or die by SIGKILL there (what the kernel's OOM killer does)
 EDX_FAULT_MARKER=PATH      written with that user's name when the fault fires: proof that the
                            process got as far as the middle of the apply
+EDX_FAULT_CLIENT_ID_TAKEN=1  just before an OAuth2 application is created, another one takes its
+                           client_id (what a concurrent run or an admin does between read and write)
 """
 
 import os
@@ -48,6 +50,32 @@ def fault_after_first_user_saved(fault, marker):
     django.setup = setup_with_fault
 
 
+def client_id_taken_before_create():
+    """Once Django is set up, an application created first with the same client_id wins the race."""
+    import django
+
+    setup = django.setup
+
+    def setup_with_fault(*args, **kwargs):
+        setup(*args, **kwargs)
+        from django.db.models.signals import pre_save
+        from oauth2_provider.models import get_application_model
+
+        model = get_application_model()
+
+        def take(sender, instance, **_kwargs):
+            if instance.pk is not None or getattr(instance, "_other_run", False):
+                return
+            other = model(client_id=instance.client_id, user=instance.user, name=instance.name + " (other run)",
+                          client_type=instance.client_type, authorization_grant_type=instance.authorization_grant_type)
+            other._other_run = True
+            other.save()
+
+        pre_save.connect(take, sender=model, weak=False)
+
+    django.setup = setup_with_fault
+
+
 def main():
     manage = os.path.abspath(sys.argv[1])
     sys.argv = sys.argv[1:]
@@ -56,6 +84,8 @@ def main():
         noisy_boot(int(os.environ["EDX_FAULT_STDERR_BYTES"]))
     if os.environ.get("EDX_FAULT_AFTER_SAVE"):
         fault_after_first_user_saved(os.environ["EDX_FAULT_AFTER_SAVE"], os.environ["EDX_FAULT_MARKER"])
+    if os.environ.get("EDX_FAULT_CLIENT_ID_TAKEN"):
+        client_id_taken_before_create()
     runpy.run_path(manage, run_name="__main__")
 
 

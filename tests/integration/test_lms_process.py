@@ -118,6 +118,19 @@ def test_a_process_killed_by_sigkill_mid_apply_names_the_signal_and_applies_noth
     assert count_users(target, name) == 0
 
 
+def test_a_client_id_taken_at_the_last_moment_is_told_clearly_and_nothing_is_applied(target, name):
+    target.lms.manage("manage_user", name, f"{name}@example.com")
+    before = target.snapshot()
+    client = {"name": "app", "owner": name, "client_id": name + "-app", "client_secret": "S3cret-1x"}
+    task = {"name": "client", "edx_oauth_client": {**faulty_runner(target), **client}}
+    run = target.play([task], env={"EDX_FAULT_CLIENT_ID_TAKEN": "1"})
+    msg = run.task("client")["result"]["msg"]
+    assert run.task("client")["status"] == "failed"
+    assert msg.startswith("The LMS failed: another OAuth2 application already uses this client_id")
+    assert "Choose another client_id" in msg
+    assert target.snapshot() == before  # neither the module's client nor the other one stayed
+
+
 def _fake_tutor(tmp_path, target):
     """A `tutor` on PATH that behaves as Tutor's `local|k8s exec ... ./manage.py ARGS` does on this host:
     it echoes the command on stdout, runs manage.py, and on failure ends with its own error line."""
