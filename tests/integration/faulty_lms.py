@@ -8,6 +8,9 @@ EDX_FAULT_AFTER_SAVE=stall after the first user is created inside the module's t
 EDX_FAULT_AFTER_SAVE=kill  ... or die by SIGKILL there (what the kernel's OOM killer does)
 EDX_FAULT_MARKER=PATH      written with that user's name when the fault fires: proof that the
                            process got as far as the middle of the apply
+EDX_FAULT_DATABASE=full    the database cannot grow (SQLite's max_page_count): "database or disk is full"
+EDX_FAULT_DATABASE=readonly  the database refuses writes (SQLite's query_only): "attempt to write a
+                           readonly database"
 EDX_FAULT_CLIENT_ID_TAKEN=1  just before an OAuth2 application is created, another one takes its
                            client_id (what a concurrent run or an admin does between read and write)
 """
@@ -76,6 +79,29 @@ def client_id_taken_before_create():
     django.setup = setup_with_fault
 
 
+def database_fault(fault):
+    """Every database connection of this process gets the fault, through SQLite's own pragmas."""
+    import django
+
+    setup = django.setup
+
+    def setup_with_fault(*args, **kwargs):
+        setup(*args, **kwargs)
+        from django.db.backends.signals import connection_created
+
+        def limit(sender, connection, **_kwargs):
+            with connection.cursor() as cursor:
+                if fault == "full":
+                    cursor.execute("PRAGMA page_count")
+                    cursor.execute("PRAGMA max_page_count = %d" % cursor.fetchone()[0])
+                else:
+                    cursor.execute("PRAGMA query_only = ON")
+
+        connection_created.connect(limit, weak=False)
+
+    django.setup = setup_with_fault
+
+
 def main():
     manage = os.path.abspath(sys.argv[1])
     sys.argv = sys.argv[1:]
@@ -84,6 +110,8 @@ def main():
         noisy_boot(int(os.environ["EDX_FAULT_STDERR_BYTES"]))
     if os.environ.get("EDX_FAULT_AFTER_SAVE"):
         fault_after_first_user_saved(os.environ["EDX_FAULT_AFTER_SAVE"], os.environ["EDX_FAULT_MARKER"])
+    if os.environ.get("EDX_FAULT_DATABASE"):
+        database_fault(os.environ["EDX_FAULT_DATABASE"])
     if os.environ.get("EDX_FAULT_CLIENT_ID_TAKEN"):
         client_id_taken_before_create()
     runpy.run_path(manage, run_name="__main__")

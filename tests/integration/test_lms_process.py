@@ -118,6 +118,30 @@ def test_a_process_killed_by_sigkill_mid_apply_names_the_signal_and_applies_noth
     assert count_users(target, name) == 0
 
 
+@pytest.mark.parametrize("fault, present", [
+    ("full", ["database or disk is full", "disk under the LMS's database", "is full", "df -h"]),
+    ("readonly", ["attempt to write a readonly database", "database is read-only", "writable"]),
+])
+def test_a_database_that_cannot_take_the_change_is_told_as_such_not_as_an_outage(target, name, fault, present):
+    run, task = user_task(target, users(name, 300), runner=faulty_runner(target), env={"EDX_FAULT_DATABASE": fault})
+    msg = task["result"]["msg"]
+    assert task["status"] == "failed"
+    for words in present:
+        assert words in msg
+    assert "could not reach" not in msg and "MySQL is up" not in msg and "env_file" not in msg
+    assert count_users(target, name) == 0
+
+
+def test_a_database_that_cannot_be_opened_is_told_with_a_hint_for_the_runner(target, name, tmp_path):
+    state = tmp_path / "lms-state"
+    (state / "db.sqlite3").mkdir(parents=True)  # a path SQLite cannot open as a database
+    run, task = user_task(target, users(name, 1), env={"LMS_STATE_DIR": str(state)})
+    msg = task["result"]["msg"]
+    assert task["status"] == "failed"
+    assert "could not reach its database (unable to open database file)" in msg
+    assert "DATABASES settings" in msg and "env_file" not in msg and "LMS_CFG" not in msg
+
+
 def test_a_client_id_taken_at_the_last_moment_is_told_clearly_and_nothing_is_applied(target, name):
     target.lms.manage("manage_user", name, f"{name}@example.com")
     before = target.snapshot()
