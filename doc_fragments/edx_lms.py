@@ -52,4 +52,17 @@ options:
     description:
       - Name of the LMS container for O(runner=docker).
     type: str
+  lms_timeout:
+    description:
+      - Seconds the LMS-side process (the LMS's start plus the module's work) may take. When they
+        are up, the process and everything it started are killed and the task fails, saying so.
+      - The module's changes commit in one transaction at the end, so a process killed on this
+        deadline applies nothing; run the task again once the LMS answers.
+      - With O(runner=tutor_local), O(runner=tutor_k8s) and O(runner=docker) the process inside the
+        container also ends itself at this deadline, since killing C(docker exec) or C(kubectl exec)
+        does not stop it.
+      - A real LMS takes several seconds to start; a list of thousands of users takes minutes more.
+        At most V(86400) (a day).
+    type: int
+    default: 600
 """

@@ -2,21 +2,44 @@
 
 Builds the `manage.py lms ... shell` argv for the deployment kind, reads a native LMS's environment
 file without a shell, feeds the program and its request as one JSON document on stdin (never on the
-command line, where `ps` shows it) and reads back the single marked result line.
+command line, where `ps` shows it) and reads back the single marked result line. The process has
+a deadline (`lms_timeout`); a failure is told by its cause (`edx_lms_diagnosis`).
 """
 
 import inspect
 import json
 import os
 import re
+import shlex
+import time
+
+from ansible.module_utils.edx_lms_diagnosis import (
+    cut,
+    cut_lines,
+    diagnose,
+    inner_status,
+    killing_signal,
+    last_error_line,
+    signal_message,
+)
+from ansible.module_utils.edx_lms_process import Terminated, run_process
 
 RESULT_MARKER = "EDX_PROVISION_RESULT "
 
-# Fixed code on the command line; everything variable arrives on stdin.
+# Fixed code on the command line; everything variable arrives on stdin. With a `deadline` (epoch
+# seconds) in the document, the process also ends itself then (SIGALRM): the runner's kill reaches
+# the local process group, but not an LMS inside a container behind `docker exec` or kubectl.
 BOOTSTRAP = (
-    "import json,sys;e=json.loads(sys.stdin.read());n={'__name__':'edx_provision'};"
+    "import json,signal,sys,time;e=json.loads(sys.stdin.read());d=e.get('deadline');"
+    "r=d and min(e['timeout'],int(d-time.time()));"
+    "(d is None or r>0 or sys.exit('edx-provision: deadline passed before the program started'))"
+    " and d and hasattr(signal,'alarm') and signal.alarm(r);"
+    "n={'__name__':'edx_provision'};"
     "exec(compile(e['program'],'<edx_provision>','exec'),n);n['main'](e['request'])"
 )
+
+DEFAULT_TIMEOUT = 600
+MAX_TIMEOUT = 86400  # a day; SIGALRM takes no more than an unsigned int anyway
 
 RUNNERS = ("native", "tutor_local", "tutor_k8s", "docker", "command")
 
@@ -44,6 +67,7 @@ def lms_argument_spec():
         env_file=dict(type="path"),
         chdir=dict(type="path"),
         container=dict(type="str"),
+        lms_timeout=dict(type="int", default=DEFAULT_TIMEOUT),
     )
 
 
@@ -70,6 +94,7 @@ def resolve_options(params):
     runner = params["runner"]
     defaults = DEFAULTS[runner]
     resolved = {"runner": runner}
+    resolved["lms_timeout"] = params.get("lms_timeout", DEFAULT_TIMEOUT)
     for key in ("manage_command", "settings", "env_file", "chdir"):
         value = params.get(key)
         resolved[key] = defaults.get(key) if value is None else value
@@ -162,43 +187,6 @@ def parse_result(stdout):
     return None
 
 
-# Known failure signatures in a failed process's output, and what the operator should do.
-_DIAGNOSES = (
-    (re.compile(r"No module named '?(lms\.envs\.[\w.]+)'?"),
-     "the settings module {0} does not exist on this LMS. Set `settings` to the LMS's settings: "
-     "'aws' on Ginkgo and Hawthorn, 'production' from Ironwood on; leave it unset for Tutor, whose "
-     "image sets DJANGO_SETTINGS_MODULE"),
-    (re.compile(r"No such container: (\S+)"),
-     "no running container named {0}. Set `container` to the LMS container (`docker ps`)"),
-    (re.compile(r"Unknown command: '?shell'?"),
-     "this manage.py has no `shell` command; `manage_command` must point at the LMS's manage.py"),
-    (re.compile(r"(can't open file|No such file or directory).*manage", re.IGNORECASE),
-     "manage.py was not found. Set `manage_command` (and `chdir`) to the LMS's Python and manage.py"),
-    (re.compile(r"(OperationalError|could not connect|Can't connect to MySQL).*", re.IGNORECASE),
-     "the LMS could not reach its database ({0}). Check that MySQL is up and the LMS's configuration "
-     "(env_file, LMS_CFG) points at it"),
-)
-
-
-def diagnose(output):
-    """A hint for a failed LMS process, from the last matching known signature in its output."""
-    for pattern, hint in _DIAGNOSES:
-        matches = list(pattern.finditer(output))
-        if matches:
-            found = matches[-1]
-            return hint.format(*(found.groups() or (found.group(0),)))
-    return None
-
-
-def last_error_line(output):
-    """The most telling line of a failed process's output (the exception line of a traceback)."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if re.match(r"^[\w.]*(Error|Exception|Exit)\b.*:", line) or line.startswith("CommandError"):
-            return line
-    return lines[-1] if lines else ""
-
-
 class LmsRunner:
     """Runs in-LMS programs for one module call: one `manage.py ... shell` process per `run`."""
 
@@ -246,37 +234,125 @@ class LmsRunner:
                 "manage_command is empty: give the command up to and including manage.py, e.g. "
                 "['/edx/bin/python.edxapp', '/edx/bin/manage.edxapp'], or leave it out for the runner's default."
             )
+        timeout = self.options["lms_timeout"]
+        if timeout is None or not 1 <= timeout <= MAX_TIMEOUT:
+            raise LmsError(
+                "lms_timeout must be a whole number of seconds from 1 to %d, got %s. Give the longest "
+                "time one LMS start and its work may take (default %d)." % (MAX_TIMEOUT, timeout, DEFAULT_TIMEOUT)
+            )
         argv = build_argv(self.options)
+        # `~` and $VARS in the command expand as run_command expanded them; the bootstrap stays as it is.
+        argv = [os.path.expanduser(os.path.expandvars(part)) for part in argv[:-1]] + argv[-1:]
         self.check_command(argv)
         chdir = self.options.get("chdir")
         if chdir and not os.path.isdir(chdir):
             raise LmsError(
                 "chdir %s does not exist on this host. Set chdir to the edx-platform directory, or "
-                "chdir: '' to run from the current directory." % chdir
+                "chdir: '' to run from the current directory." % cut(chdir)
             )
-        document = json.dumps({"program": program_source(*parts), "request": dict(request, entry=entry)})
-        rc, stdout, stderr = self.module.run_command(
-            argv, data=document, binary_data=True, cwd=chdir, environ_update=self.environment()
-        )
-        result = parse_result(stdout)
-        if result is None:
-            output = stderr + "\n" + stdout
-            hint = diagnose(output)
+        document = json.dumps({
+            "program": program_source(*parts),
+            "request": dict(request, entry=entry),
+            "deadline": int(time.time()) + timeout,
+            "timeout": timeout,
+        })
+        if getattr(self.module, "_debug", False):
+            self.module.log("Executing: " + " ".join(shlex.quote(part) for part in argv))
+        try:
+            outcome = run_process(
+                argv, document.encode("utf-8"), timeout,
+                cwd=os.path.abspath(os.path.expanduser(chdir)) if chdir else None,
+                env=self.process_environment(),
+            )
+        except Terminated as exc:
             raise LmsError(
-                "The LMS command failed (%s, exit code %s): %s%s"
-                % (self.options["runner"] + " runner", rc, last_error_line(output) or "no output",
-                   ". " + hint[0].upper() + hint[1:] + "." if hint else ""),
-                rc=rc, stderr=tail(stderr), stdout=tail(stdout),
+                "The LMS did not finish: %s, so its processes were killed. Its changes commit in one "
+                "transaction at the end, so nothing is half-applied; run the task again." % exc
+            ) from exc
+        except OSError as exc:
+            raise LmsError(
+                "Could not start %s (%s runner): %s. Check manage_command and that this user may run it."
+                % (cut(argv[0]), self.options["runner"], exc)
+            ) from exc
+        return self.answer(outcome)
+
+    def process_environment(self):
+        """The module's environment as run_command builds it, plus the LMS's environment file."""
+        env = dict(os.environ)
+        env.update(getattr(self.module, "run_command_environ_update", None) or {})
+        env.update(self.environment())
+        # Drop the paths of Ansible's module payload, as run_command does.
+        if "PYTHONPATH" in env:
+            paths = [path for path in env["PYTHONPATH"].split(":")
+                     if path and not path.endswith("/ansible_modlib.zip") and not path.endswith("/debug_dir")]
+            if paths:
+                env["PYTHONPATH"] = ":".join(paths)
+            else:
+                del env["PYTHONPATH"]
+        return env
+
+    def answer(self, outcome):
+        """The program's result, or an LmsError telling what went wrong and what to do."""
+        runner = self.options["runner"]
+        details = dict(rc=outcome.rc, stderr=tail(outcome.stderr), stdout=tail(outcome.stdout))
+        result = parse_result(outcome.stdout)
+        output = outcome.stderr + "\n" + outcome.stdout
+        status = inner_status(outcome.rc, output, runner)
+        name = killing_signal(status, runner)
+        # SIGALRM: the bootstrap ended the program on the same deadline, a moment before the kill.
+        if (outcome.timed_out or name == "SIGALRM") and result is None:
+            raise LmsError(self.timeout_message(outcome), timed_out=True, **details)
+        if result is None:
+            if name:
+                raise LmsError(signal_message(name, status, runner), signal=name, **details)
+            hint = diagnose(output, self.options)
+            raise LmsError(
+                "The LMS command failed (%s runner, exit code %s): %s%s"
+                % (runner, outcome.rc, last_error_line(output) or "no output", _sentence(hint)),
+                **details
             )
         if result.get("failed"):
-            msg = result["msg"]
-            hint = diagnose(msg + "\n" + result.get("lms_traceback", ""))
-            if hint:
-                msg = "%s. %s." % (msg.rstrip("."), hint[0].upper() + hint[1:])
-            raise LmsError(msg, **{k: v for k, v in result.items() if k not in ("failed", "msg")})
+            raise self.program_failure(result)
         return result
+
+    def timeout_message(self, outcome):
+        runner = self.options["runner"]
+        last = last_error_line(outcome.stderr + "\n" + outcome.stdout)
+        inside = (
+            " Inside the container the LMS process ends itself at the same deadline."
+            if runner in ("tutor_local", "tutor_k8s", "docker") else ""
+        )
+        return (
+            "The LMS did not answer within %d seconds (lms_timeout, %s runner), so its processes were "
+            "killed. Its changes commit in one transaction at the end, so nothing is half-applied.%s "
+            "Check what the LMS waits for when it starts: its database (a MySQL that accepts "
+            "connections but does not answer), MongoDB, or a lock held by another process; an LMS "
+            "that is only slow (long boots, a long list) needs a larger lms_timeout.%s"
+            % (self.options["lms_timeout"], runner, inside, " Its last output: " + last if last else "")
+        )
+
+    def program_failure(self, result):
+        """An error the in-LMS program reported; an unexpected exception is told by its cause."""
+        msg = result["msg"]
+        details = {k: v for k, v in result.items() if k not in ("failed", "msg")}
+        if "lms_traceback" in details:
+            details["lms_traceback"] = cut_lines(details["lms_traceback"])
+        hint = diagnose(msg + "\n" + result.get("lms_traceback", ""), self.options)
+        if hint and ("lms_traceback" in result or msg.startswith("Unexpected error inside the LMS")):
+            # The cause first; the raw exception line (cut) stays for whoever searches for it.
+            raw = msg.split(":", 1)[1].strip() if ":" in msg else msg
+            msg = "The LMS failed: %s. LMS error: %s" % (hint.rstrip("."), cut(raw, 300))
+            return LmsError(msg, **details)
+        if hint:
+            msg = "%s%s" % (msg.rstrip("."), _sentence(hint))
+        return LmsError(msg, **details)
+
+
+def _sentence(hint):
+    """`. Hint.` for appending a hint to a message, or nothing."""
+    return ". " + hint[0].upper() + hint[1:].rstrip(".") + "." if hint else ""
 
 
 def tail(text, lines=40):
-    """The last `lines` lines of a process's output, for failure results."""
-    return "\n".join(text.splitlines()[-lines:])
+    """The last `lines` lines of a process's output, each cut to a readable length, for failure results."""
+    return cut_lines("\n".join(text.splitlines()[-lines:]))

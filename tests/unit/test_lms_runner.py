@@ -141,3 +141,138 @@ def test_diagnose_says_nothing_it_does_not_know():
 def test_last_error_line_picks_the_exception_from_a_traceback():
     output = "Traceback (most recent call last):\n  File \"x\", line 1\ndjango.core.management.base.CommandError: bad\n"
     assert last_error_line(output) == "django.core.management.base.CommandError: bad"
+
+
+def run_bootstrap(document, tmp_path):
+    """Run the bootstrap as `shell -c` would: its own process, the document on stdin."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", BOOTSTRAP], input=json.dumps(document), text=True,
+                          capture_output=True, timeout=60, cwd=tmp_path)
+
+
+def test_bootstrap_ends_a_program_that_overruns_its_deadline(tmp_path):
+    # What stops an LMS inside a container, where killing `docker exec` does not reach it.
+    import signal
+    import time
+
+    program = "import time\ndef main(request):\n    time.sleep(60)\n    print('applied')\n"
+    proc = run_bootstrap({"program": program, "request": {}, "deadline": int(time.time()) + 2, "timeout": 2},
+                         tmp_path)
+    assert proc.returncode == -signal.SIGALRM and "applied" not in proc.stdout
+
+
+def test_bootstrap_runs_nothing_when_the_deadline_passed_during_the_boot(tmp_path):
+    import time
+
+    program = "def main(request):\n    print('applied')\n"
+    proc = run_bootstrap({"program": program, "request": {}, "deadline": int(time.time()) - 5, "timeout": 600},
+                         tmp_path)
+    assert proc.returncode == 1 and "applied" not in proc.stdout
+    assert "edx-provision: deadline passed before the program started" in proc.stderr
+    assert "lms_timeout" in diagnose(proc.stderr)
+
+
+def test_every_lms_side_module_gets_a_deadline_option_of_ten_minutes():
+    from ansible.module_utils.edx_lms_runner import lms_argument_spec
+
+    assert lms_argument_spec()["lms_timeout"] == dict(type="int", default=600)
+
+
+class _Module:
+    """Just what LmsRunner reads from an AnsibleModule, for the pure parts."""
+
+    def __init__(self, **params):
+        base = dict(runner="command", manage_command=["python", "manage.py"], settings=None, env_file=None,
+                    chdir=None, container=None, lms_timeout=600)
+        base.update(params)
+        self.params = base
+
+    def get_bin_path(self, name):
+        return "/usr/bin/" + name
+
+
+def runner(**params):
+    from ansible.module_utils.edx_lms_runner import LmsRunner
+
+    return LmsRunner(_Module(**params))
+
+
+def failure(outcome, **params):
+    from ansible.module_utils.edx_lms_runner import LmsError
+
+    with pytest.raises(LmsError) as caught:
+        runner(**params).answer(outcome)
+    return caught.value
+
+
+def outcome(rc=1, stdout="", stderr="", timed_out=False):
+    from ansible.module_utils.edx_lms_process import Outcome
+
+    return Outcome(rc, stdout, stderr, timed_out)
+
+
+@pytest.mark.parametrize("value", [0, -5, 86401, 10**12])
+def test_a_deadline_out_of_range_is_refused_naming_the_option(value):
+    from ansible.module_utils.edx_lms_runner import LmsError
+
+    expected = r"lms_timeout must be a whole number of seconds from 1 to 86400, got %d" % value
+    with pytest.raises(LmsError, match=expected):
+        runner(lms_timeout=value).run((edx_lms_base,), "ensure_users", {})
+
+
+def test_a_missed_deadline_says_how_long_and_what_to_check():
+    error = failure(outcome(rc=-15, stderr="INFO booting\n", timed_out=True), lms_timeout=30)
+    assert "did not answer within 30 seconds (lms_timeout, command runner)" in error.msg
+    assert "nothing is half-applied" in error.msg and "database" in error.msg
+    assert error.details["timed_out"] is True
+
+
+def test_a_missed_deadline_with_a_container_runner_says_the_inner_process_ends_too():
+    error = failure(outcome(rc=-15, timed_out=True), runner="docker", container="lms",
+                    manage_command=["docker", "exec", "-i", "lms", "./manage.py"])
+    assert "Inside the container the LMS process ends itself" in error.msg
+
+
+def test_a_process_killed_by_a_signal_is_told_by_name_without_log_noise():
+    noise = "INFO 2026-11-27 lms.startup: Loading settings\nWARNING something unrelated\n"
+    error = failure(outcome(rc=-9, stderr=noise))
+    assert error.msg.startswith("The LMS process was killed by SIGKILL (command runner): out of memory?")
+    assert "exit code -9" not in error.msg and "unrelated" not in error.msg and "Loading" not in error.msg
+    assert error.details["signal"] == "SIGKILL"
+
+
+def test_through_tutor_the_status_inside_the_container_names_the_signal():
+    stderr = "Error: Command failed with status 137: docker compose -f x.yml exec -T lms ./manage.py lms shell -c x\n"
+    error = failure(outcome(rc=1, stderr=stderr), runner="tutor_local",
+                    manage_command=["tutor", "local", "exec", "-T", "lms", "./manage.py"])
+    assert "killed by SIGKILL (tutor_local runner, exit status 137)" in error.msg
+
+
+def test_through_tutor_the_message_shows_the_lms_error_and_a_tutor_hint():
+    stdout = "docker compose -f /root/env/local/docker-compose.yml --project-name tutor_local exec -T lms ./manage.py\n"
+    stderr = ("Traceback (most recent call last):\n  File \"manage.py\", line 103\n"
+              "django.db.utils.OperationalError: no such table: auth_user\n"
+              "Error: Command failed with status 1: docker compose -f /root/env/local/docker-compose.yml exec -T lms\n")
+    error = failure(outcome(rc=1, stdout=stdout, stderr=stderr), runner="tutor_local",
+                    manage_command=["tutor", "local", "exec", "-T", "lms", "./manage.py"])
+    assert "(tutor_local runner, exit code 1): django.db.utils.OperationalError: no such table: auth_user" in error.msg
+    assert "tutor local do init" in error.msg
+    assert "Command failed with status" not in error.msg and "env_file" not in error.msg
+
+
+def test_an_unexpected_integrity_error_inside_the_lms_becomes_a_clear_message():
+    result = {"failed": True, "lms_traceback": "Traceback ...\n" + "  x = 1\n" * 3,
+              "msg": "Unexpected error inside the LMS: IntegrityError: UNIQUE constraint failed: "
+                     "oauth2_provider_application.client_id"}
+    error = failure(outcome(rc=0, stdout="EDX_PROVISION_RESULT " + json.dumps(result) + "\n"))
+    assert error.msg.startswith("The LMS failed: another OAuth2 application already uses this client_id")
+    assert "Choose another client_id" in error.msg
+
+
+def test_long_lines_are_cut_in_the_message_and_the_output_tails():
+    huge = "x" * 100_000
+    error = failure(outcome(rc=1, stderr="ValueError: invalid username '%s'\n" % huge))
+    assert len(error.msg) < 1000 and "more characters" in error.msg
+    assert len(error.details["stderr"]) < 1000
