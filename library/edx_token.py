@@ -27,6 +27,8 @@ description:
   - The module changes no configuration and always reports C(changed=false).
   - Because the result holds the token, Ansible's output hides it (as with C(no_log)) even with
     C(-vvv); O(client_secret) and O(password) are never shown either. Register the result to use the token.
+    Ansible itself prints module arguments and results with E(ANSIBLE_DEBUG=1) and keeps them on disk with
+    E(ANSIBLE_KEEP_REMOTE_FILES=1); do not use those with real credentials.
 options:
   method:
     description:
