@@ -9,6 +9,7 @@ import json
 import socket
 import struct
 import threading
+import time
 
 import pytest
 from conftest import Target
@@ -84,13 +85,16 @@ def test_verify_fails_once_the_client_was_deleted_by_hand(target, tmp_path, name
     assert result["status"] == "failed" and result["result"]["cause"] == "invalid_client"
 
 
-def _reset_first_connection_then_start(lms, listener, done):
-    """Refuse the first connection the way a restarting LMS does, then start the LMS on that port."""
+def _reset_first_connection_then_start(lms, listener, done, down_for=4.0):
+    """Reset the first connection the way a restarting LMS does, stay down a while (nothing listens:
+    connection refused), then start the LMS on that port. The issue's LMS came back after 4.8 s, when
+    the token step had given up after about 1.5 s of refused connections."""
     try:
         conn, _addr = listener.accept()
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST, no TIME_WAIT
         conn.close()
         listener.close()
+        time.sleep(down_for)  # the scenario, not an assertion: the test counts attempts
         lms.start()
     finally:
         done.set()
@@ -111,11 +115,12 @@ def test_verify_waits_for_an_lms_that_comes_back(standin_factory, tmp_path, name
     run = run_play(
         [{"name": "verify", "include_role": {"name": "edx_api_access", "tasks_from": "verify"}},
          {"name": "timings", "debug": {"var": "edx_api_access_endpoint_token.timings"}}],
-        play_vars={k: v for k, v in inv_vars.items() if k != "ansible_connection"},
+        # No token cache: the token request itself is the first HTTP step, as in the issue.
+        play_vars={k: v for k, v in inv_vars.items() if k not in ("ansible_connection", "edx_api_access_token_cache")},
     )
     assert done.wait(120)
     assert run.rc == 0, run.output[-3000:]
     timings = run.task("timings")["result"]["edx_api_access_endpoint_token.timings"]
-    assert timings["heartbeat_attempts"] >= 2  # the first one hit the restarting LMS
+    assert timings["heartbeat_attempts"] >= 3  # reset, then refused while the LMS was down
     assert timings["token_attempts"] == 1  # and the token was asked for only once it was up
     assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
