@@ -267,3 +267,18 @@ def test_a_controller_without_requests_is_told_how_to_fix_it(lms):
         assert result["cause"] == "missing_library"
         assert "requests" in result["msg"] and "%s -m pip install requests" % SYSTEM_PYTHON in result["msg"]
         assert "ansible_python_interpreter" in result["msg"]
+
+
+# --- what the README warns about (issue 6.9) -----------------------------------------------------
+
+
+def test_only_ansible_debug_shows_the_secret_and_token_as_the_readme_warns():
+    """Nothing at -vvv; Ansible's own ANSIBLE_DEBUG=1 prints module arguments and results."""
+    secret, token = "Debug-secret-" + secrets.token_hex(8), "Debug-token-" + secrets.token_hex(8)
+    with FakeServer({"/heartbeat": HEALTHY, "/oauth2/access_token": token_answer(token)}) as lms_like:
+        task = token_task("mint", lms_like.url, client_id="c", client_secret=secret)
+        quiet = run_play([task], verbosity=3)
+        debug = run_play([task], env={"ANSIBLE_DEBUG": "1"})
+    assert quiet.rc == 0 and debug.rc == 0
+    assert secret not in quiet.output and token not in quiet.output
+    assert secret in debug.output and token in debug.output
