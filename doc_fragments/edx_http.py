@@ -12,14 +12,19 @@ options:
       - Base URL of the LMS, for example V(https://lms.example.com) or V(http://127.0.0.1:18000).
       - The module adds the paths itself (C(/oauth2/access_token), C(/heartbeat),
         C(/api/enrollment/v1/enrollment)); a URL that already ends in one of them is refused.
-      - Use the address the LMS answers on directly; redirects of the token request are reported, not followed.
+      - Use the address the LMS answers on directly. The token request never follows a redirect; the API
+        check follows one only on the same scheme, host and port. A redirect elsewhere fails naming its
+        target, and no secret or token is sent there.
+      - A URL with credentials in it (V(https://user:pass@lms.example.com)) is refused without being shown.
+      - A plain V(http://) URL to a host other than this machine gives a warning, as secrets and tokens
+        would travel in clear.
     type: str
     required: true
   validate_certs:
     description:
       - Verify the LMS's TLS certificate.
       - Set O(ca_path) for an LMS whose certificate comes from a private CA; V(false) is for
-        throw-away test LMSs only.
+        throw-away test LMSs only, and gives a warning for an V(https://) O(lms_url).
     type: bool
     default: true
   ca_path:

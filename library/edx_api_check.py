@@ -10,6 +10,10 @@ description:
     token's user. Runs on the host the module runs on (normally the controller).
   - Connection errors, heartbeat failures and HTTP 429, 502, 503 and 504 answers of the API are
     retried with exponential backoff (0.5 s doubling up to 5 s) until O(timeout) seconds have passed.
+  - Redirects are followed only while they stay on the scheme, host and port of O(lms_url) (at most 5).
+    A redirect elsewhere fails naming its target, and the token is never sent there.
+  - A token with whitespace, a line break or a non-ASCII character is refused before any request,
+    without being shown.
   - Failures name their cause and the fix, for example HTTP 401 (why the token was refused, such as
     expired, unknown, a JWT sent with the wrong prefix, a signature that does not verify), 403, 404 (O(lms_url)
     does not point at the LMS), TLS errors, timeouts and refused connections.
@@ -162,7 +166,8 @@ timings:
 cause:
   description:
     - Machine-readable reason of a failure, for example C(token_refused), C(forbidden), C(not_found),
-      C(unhealthy), C(tls), C(connection_refused), C(connect_timeout), C(read_timeout).
+      C(unhealthy), C(tls), C(connection_refused), C(connect_timeout), C(read_timeout), C(redirect),
+      C(bad_option), C(missing_library).
   returned: failure
   type: str
   sample: token_refused
@@ -185,6 +190,7 @@ from ansible.module_utils.edx_api_probe import check_api, probe_argument_spec
 from ansible.module_utils.edx_http import (
     EdxHttpError,
     http_argument_spec,
+    insecure_transport_warning,
     normalize_lms_url,
     require_requests,
     session_from_params,
@@ -207,6 +213,9 @@ def main():
         module.fail_json(msg=str(exc), cause="bad_option")
     if params["timeout"] <= 0 or params["request_timeout"] <= 0:
         module.fail_json(msg="timeout and request_timeout must be more than 0 seconds", cause="bad_option")
+    warning = insecure_transport_warning(lms_url, params["validate_certs"])
+    if warning:
+        module.warn(warning)
     try:
         # The deadline loop does the retrying, so the session itself does not.
         session = session_from_params(params, retries=0)

@@ -16,11 +16,19 @@ description:
   - Failures name their cause and the fix, for example a wrong O(client_id) or O(client_secret), a
     wrong O(username) or O(password), a grant type the application does not allow, an LMS whose
     OAuth2 provider is off (C(FEATURES['ENABLE_OAUTH2_PROVIDER'])), TLS and connection problems.
+  - With O(method=endpoint), the module first waits until C({lms_url}/heartbeat) answers HTTP 200
+    (O(wait_for_heartbeat)), then posts the token request, retrying connection errors and HTTP 502, 503
+    and 504 with backoff; waiting and retrying share one deadline, O(timeout). A heartbeat HTTP 503 is
+    reported with the checks it says failed.
+  - Redirects are never followed; a redirect is reported with its target, and the client secret is
+    never sent there.
   - With O(cache_path), a token is kept in a private file and reused while more than O(min_ttl)
-    seconds of its lifetime remain.
+    seconds of its lifetime remain, and only with the same credentials it was minted with.
   - The module changes no configuration and always reports C(changed=false).
   - Because the result holds the token, Ansible's output hides it (as with C(no_log)) even with
     C(-vvv); O(client_secret) and O(password) are never shown either. Register the result to use the token.
+    Ansible itself prints module arguments and results with E(ANSIBLE_DEBUG=1) and keeps them on disk with
+    E(ANSIBLE_KEEP_REMOTE_FILES=1); do not use those with real credentials.
 options:
   method:
     description:
@@ -93,8 +101,21 @@ options:
         0600 (its directory with 0700 when missing) and replaced atomically.
       - One file holds several tokens, each keyed by O(lms_url), O(client_id), O(grant_type),
         O(username), O(token_type) and O(scope). A cached token is returned with RV(cached=true).
+      - Each token is bound to the credentials it was minted with by an HMAC-SHA256 of O(client_secret)
+        and O(password) under a random key kept in the file (the secrets themselves are never stored); a
+        token minted with other credentials is not reused.
+      - A symbolic link, another user's file or anything but a regular file at this path is refused. A
+        file or folder other users may read or write gives a warning. Writers lock the file
+        (C(cache_path.lock)), so parallel runs keep each other's tokens.
       - The file holds live tokens; keep it out of version control and shared directories.
     type: path
+  cache_reuse:
+    description:
+      - With V(false), a token is always minted, even when O(cache_path) holds a valid one; the new token
+        still replaces the cached one. Use it where a task must prove that the credentials work now (the
+        role's C(verify) entry point does).
+    type: bool
+    default: true
   min_ttl:
     description:
       - A cached token is reused only while more than this many seconds of its lifetime remain;
@@ -106,6 +127,19 @@ options:
       - Lifetime in seconds of a token made with O(method=direct). The LMS's own bearer tokens last 36000.
     type: int
     default: 36000
+  wait_for_heartbeat:
+    description:
+      - With O(method=endpoint), wait for C(/heartbeat) to answer HTTP 200 before asking for the token,
+        so an LMS that is still starting is waited for rather than reported down.
+      - Set V(false) when a proxy does not pass C(/heartbeat) through. Not used for a cached token.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - With O(method=endpoint), seconds to wait for the heartbeat and to retry the token request, in total.
+      - Each single request is also bounded by O(request_timeout).
+    type: float
+    default: 60
 extends_documentation_fragment:
   - edx_http
   - edx_lms
@@ -222,11 +256,44 @@ cached:
   returned: success
   type: bool
   sample: false
+timings:
+  description:
+    - How long each phase took and how many requests it needed (all zero for a cached token or
+      O(method=direct)).
+  returned: success, and failures while waiting or minting
+  type: dict
+  contains:
+    heartbeat_seconds:
+      description: Seconds spent waiting for the heartbeat.
+      type: float
+      returned: always
+      sample: 0.012
+    heartbeat_attempts:
+      description: Heartbeat requests made (0 with O(wait_for_heartbeat=false)).
+      type: int
+      returned: always
+      sample: 1
+    token_seconds:
+      description: Seconds spent on the token request, retries included.
+      type: float
+      returned: always
+      sample: 0.05
+    token_attempts:
+      description: Token requests made.
+      type: int
+      returned: always
+      sample: 1
+    total_seconds:
+      description: Seconds for the whole call.
+      type: float
+      returned: always
+      sample: 0.07
 cause:
   description:
     - Machine-readable reason of a failure, for example C(invalid_client), C(invalid_grant),
       C(unauthorized_client), C(invalid_scope), C(oauth2_disabled), C(insecure_connection),
-      C(connection_refused), C(tls), C(connect_timeout), C(read_timeout).
+      C(connection_refused), C(tls), C(connect_timeout), C(read_timeout), C(redirect), C(unhealthy)
+      (the heartbeat), C(cache_unsafe), C(bad_option), C(missing_library).
   returned: failure
   type: str
   sample: invalid_client
@@ -256,36 +323,11 @@ url:
   sample: https://lms.example.com/oauth2/access_token
 """
 
-import os
-import time
-
-from ansible.module_utils import edx_lms_base, edx_lms_tokens
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.validation import check_required_if
-from ansible.module_utils.edx_http import (
-    EdxHttpError,
-    http_argument_spec,
-    normalize_lms_url,
-    require_requests,
-    session_from_params,
-)
-from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, LmsError, LmsRunner, lms_argument_spec
-from ansible.module_utils.edx_token_cache import (
-    fingerprint,
-    iso_utc,
-    lookup,
-    loose_permissions,
-    remaining_seconds,
-    store,
-    token_record,
-)
-from ansible.module_utils.edx_token_endpoint import (
-    ENDPOINT_REQUIRED_IF,
-    endpoint_argument_spec,
-    mint,
-    scope_text,
-    type_mismatch_warning,
-)
+from ansible.module_utils.edx_http import EdxHttpError, http_argument_spec
+from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, LmsError, lms_argument_spec
+from ansible.module_utils.edx_token_endpoint import endpoint_argument_spec
+from ansible.module_utils.edx_token_flow import obtain_token
 
 
 def argument_spec():
@@ -296,55 +338,13 @@ def argument_spec():
         method=dict(type="str", default="endpoint", choices=["endpoint", "direct"]),
         lms_url=dict(type="str"),
         cache_path=dict(type="path"),
+        cache_reuse=dict(type="bool", default=True),
         min_ttl=dict(type="int", default=300),
         expires_in=dict(type="int", default=36000),
+        wait_for_heartbeat=dict(type="bool", default=True),
+        timeout=dict(type="float", default=60),
     )
     return spec
-
-
-def mint_endpoint(module, lms_url, now):
-    """method endpoint: POST the LMS's token endpoint from where this module runs."""
-    require_requests(module)
-    session = session_from_params(module.params)
-    return mint(session, lms_url, module.params, module.params["request_timeout"], now=now)
-
-
-def mint_direct(module, lms_url, now):
-    """method direct: create a bearer token inside the LMS, in one manage.py shell process."""
-    params = module.params
-    if params["token_type"] == "jwt":
-        raise LmsError("token_type jwt needs method endpoint: the LMS signs JWTs in its token view. "
-                       "Use token_type bearer with method direct.")
-    if params["expires_in"] <= 0:
-        raise LmsError("expires_in must be a positive number of seconds, got %s." % params["expires_in"])
-    request = {
-        "check_mode": module.check_mode,
-        "token": {
-            "client_id": params["client_id"],
-            "username": params["username"],
-            "scope": scope_text(params["scope"]),
-            "expires_in": params["expires_in"],
-        },
-    }
-    answer = LmsRunner(module).run((edx_lms_base, edx_lms_tokens), "create_token", request)
-    return token_record(answer["access_token"], "bearer", answer["expires_in"], answer["scope"], now=now)
-
-
-# How a token is minted; each takes (module, lms_url, now) and returns an edx_token_cache.token_record.
-MINTERS = {"endpoint": mint_endpoint, "direct": mint_direct}
-
-
-def token_result(record, cached, now):
-    expires_at = record.get("expires_at")
-    return dict(
-        changed=False,
-        token=record["token"],
-        token_type=record["token_type"],
-        expires_in=remaining_seconds(record, now),
-        expires_at=None if expires_at is None else iso_utc(expires_at),
-        scope=record.get("scope") or "",
-        cached=cached,
-    )
 
 
 def main():
@@ -353,50 +353,13 @@ def main():
         required_if=LMS_REQUIRED_IF + [("method", "endpoint", ["lms_url"])],
         supports_check_mode=True,
     )
-    params = module.params
     try:
-        if params["method"] == "endpoint":
-            check_required_if(ENDPOINT_REQUIRED_IF, params)
-        lms_url = normalize_lms_url(params["lms_url"]) if params["lms_url"] else ""
-    except (TypeError, ValueError) as exc:
-        module.fail_json(msg=str(exc), cause="bad_option")
-    if params["min_ttl"] < 0:
-        module.fail_json(msg="min_ttl must be 0 or more seconds, got %s" % params["min_ttl"], cause="bad_option")
-
-    cache_path = params["cache_path"]
-    grant = params["grant_type"] if params["method"] == "endpoint" else "direct"
-    key = fingerprint(lms_url, params["client_id"], grant, params["username"], params["token_type"],
-                      scope_text(params["scope"]))
-    if cache_path:
-        record, problem = lookup(cache_path, key, params["min_ttl"])
-        if problem:
-            module.warn(problem)
-        if record is not None:
-            if loose_permissions(cache_path) and not module.check_mode:
-                os.chmod(cache_path, 0o600)
-                module.warn("token cache %s was open to other users; its mode is now 0600" % cache_path)
-            module.exit_json(**token_result(record, True, time.time()))
-
-    now = time.time()
-    try:
-        record = MINTERS[params["method"]](module, lms_url, now)
+        result = obtain_token(module)
     except EdxHttpError as exc:
         module.fail_json(msg=exc.msg, **exc.result())
     except LmsError as exc:
         module.fail_json(msg=exc.msg, cause="lms", **exc.details)
-
-    mismatch = type_mismatch_warning(params["token_type"], record)
-    if mismatch:
-        module.warn(mismatch)
-    if cache_path and not module.check_mode:
-        if record.get("expires_at") is None:
-            module.warn("The LMS did not say when the token expires (no expires_in), so it was not cached.")
-        else:
-            try:
-                store(cache_path, key, record)
-            except OSError as exc:
-                module.warn("Could not write the token cache %s (%s); the token was not cached." % (cache_path, exc))
-    module.exit_json(**token_result(record, False, now))
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

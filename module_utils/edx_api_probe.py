@@ -3,7 +3,9 @@
 Waiting and retrying share one deadline (`timeout`): connection errors, 5xx on the heartbeat and
 429/502/503/504 on the API are retried with capped exponential backoff; anything else is final and
 is explained (401: why the token was refused; 403; 404: wrong lms_url; TLS; timeouts; refused).
-The clock and sleep are injectable so the loop is tested without waiting.
+Redirects are followed only on lms_url's own origin (edx_http.send_same_origin); the token is never
+sent anywhere else. The clock and sleep are injectable so the loop is tested without waiting.
+`wait_for_heartbeat` is also edx_token's readiness wait, so both steps wait the same way.
 """
 
 import time
@@ -13,9 +15,11 @@ from ansible.module_utils.edx_http import (
     EdxHttpError,
     auth_scheme,
     body_excerpt,
+    check_token_value,
     classify_transport_error,
     looks_like_jwt,
     parse_json,
+    send_same_origin,
     transport_error,
 )
 
@@ -59,10 +63,12 @@ def backoff_delays(first=0.5, factor=2.0, cap=5.0):
 class Timings:
     """Seconds and attempts per phase, reported in every result, failed or not."""
 
-    def __init__(self, clock):
+    def __init__(self, clock, phases=("heartbeat", "api")):
         self.clock = clock
         self.start = clock()
-        self.data = dict(heartbeat_seconds=0.0, heartbeat_attempts=0, api_seconds=0.0, api_attempts=0)
+        self.data = {}
+        for phase in phases:
+            self.data.update({"%s_seconds" % phase: 0.0, "%s_attempts" % phase: 0})
 
     def record(self, phase, started, attempts):
         self.data["%s_seconds" % phase] = round(self.clock() - started, 3)
@@ -74,10 +80,11 @@ class Timings:
         return out
 
 
-def poll(session, url, headers, deadline, request_timeout, retryable, clock=time.monotonic, sleep=time.sleep):
-    """GET `url` until an answer that `retryable(status)` rejects, a TLS error, or the deadline.
+def poll(send, deadline, request_timeout, retryable, clock=time.monotonic, sleep=time.sleep):
+    """Call `send(timeout)` until an answer that `retryable(status)` rejects, a TLS error, or the deadline.
 
-    Returns (response or None, last exception or None, attempts).
+    Returns (response or None, last exception or None, attempts). A redirect off lms_url's origin
+    raises EdxHttpError at once (it is not a passing problem).
     """
     delays = backoff_delays()
     attempts = 0
@@ -86,7 +93,7 @@ def poll(session, url, headers, deadline, request_timeout, retryable, clock=time
         timeout = max(0.5, min(request_timeout, deadline - clock()))
         response, error = None, None
         try:
-            response = session.get(url, headers=headers, timeout=timeout)
+            response = send(timeout)
         except requests.exceptions.RequestException as exc:
             error = exc
             if classify_transport_error(exc)[0] == "tls":
@@ -99,26 +106,52 @@ def poll(session, url, headers, deadline, request_timeout, retryable, clock=time
         sleep(min(next(delays), remaining))  # the last try lands on the deadline
 
 
+def getter(session, url, headers):
+    """A `send(timeout)` for poll(): GET `url`, following redirects only on its own origin."""
+
+    def send(timeout):
+        return send_same_origin(
+            lambda target: session.get(target, headers=headers, timeout=timeout, allow_redirects=False), url
+        )
+
+    return send
+
+
+def _polled(phase, timings, started, send, deadline, request_timeout, retryable, clock, sleep):
+    """poll() that records the phase's timings, also when a redirect ends it."""
+    try:
+        response, error, attempts = poll(send, deadline, request_timeout, retryable, clock, sleep)
+    except EdxHttpError as failure:
+        timings.record(phase, started, 1)
+        failure.details.update(timings=timings.result())
+        raise
+    timings.record(phase, started, attempts)
+    return response, error, attempts
+
+
 def check_api(session, lms_url, token, token_type=None, timeout=DEFAULT_TIMEOUT, request_timeout=10.0,
               wait_for_heartbeat=True, clock=time.monotonic, sleep=time.sleep):
     """Wait for the heartbeat, list the token user's enrollments, and return the result keys.
 
     Raises EdxHttpError (with status, url and timings in its details) when the API is not usable.
     """
+    try:
+        check_token_value(token, "token")
+    except ValueError as exc:
+        raise EdxHttpError(str(exc), cause="bad_option") from None
     timings = Timings(clock)
     deadline = timings.start + timeout
     heartbeat = None
     if wait_for_heartbeat:
-        heartbeat = _wait_for_heartbeat(session, lms_url, deadline, request_timeout, timings, clock, sleep)
+        heartbeat = wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock, sleep)
 
     url = lms_url + ENROLLMENT_PATH
     scheme = auth_scheme(token, token_type)
     headers = {"Authorization": "%s %s" % (scheme, token)}
-    started = clock()
-    response, error, attempts = poll(
-        session, url, headers, deadline, request_timeout, lambda s: s in API_RETRY_STATUSES, clock, sleep
+    response, error, _attempts = _polled(
+        "api", timings, clock(), getter(session, url, headers), deadline, request_timeout,
+        lambda s: s in API_RETRY_STATUSES, clock, sleep,
     )
-    timings.record("api", started, attempts)
     if response is None:
         failure = transport_error(error, url, request_timeout)
         failure.details.update(timings=timings.result())
@@ -140,16 +173,28 @@ def check_api(session, lms_url, token, token_type=None, timeout=DEFAULT_TIMEOUT,
     raise EdxHttpError(msg, cause=cause, **details)
 
 
-def _wait_for_heartbeat(session, lms_url, deadline, request_timeout, timings, clock, sleep):
+def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock=time.monotonic,
+                          sleep=time.sleep):
+    """Wait until /heartbeat answers 200 (connection errors, 5xx and 429 are retried until `deadline`).
+
+    Returns the heartbeat's JSON (None when not JSON); raises EdxHttpError saying what failed, with
+    the checks a 503 names. Shared by edx_api_check and edx_token's readiness wait.
+    """
     url = lms_url + HEARTBEAT_PATH
     started = clock()
-    response, error, attempts = poll(
-        session, url, {}, deadline, request_timeout, lambda s: s >= 500 or s == 429, clock, sleep
+    response, error, attempts = _polled(
+        "heartbeat", timings, started, getter(session, url, {}), deadline, request_timeout,
+        lambda s: s >= 500 or s == 429, clock, sleep,
     )
-    timings.record("heartbeat", started, attempts)
     waited = round(clock() - started, 1)
     if response is None:
         failure = transport_error(error, url, request_timeout)
+        if failure.cause == "read_timeout":
+            failure.msg += (
+                " /heartbeat runs the LMS's checks (database, modulestore): a hung check looks like this (with "
+                "MongoDB down a real LMS answers 503 only after about 30 s). Raise request_timeout above that "
+                "to see which check fails, or turn the heartbeat wait off."
+            )
         if failure.cause != "tls":
             failure.msg += " (waited %ss, %s attempts; raise timeout if the LMS is still starting)" % (waited, attempts)
         failure.details.update(timings=timings.result())

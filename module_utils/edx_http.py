@@ -8,10 +8,12 @@ what went wrong and which option fixes it, so every module words them the same w
 
 import base64
 import binascii
+import ipaddress
 import json
 import os
 import re
 import ssl
+import sys
 import traceback
 
 try:
@@ -27,9 +29,9 @@ except ImportError:  # pragma: no cover - exercised only on hosts without reques
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 try:
-    from urllib.parse import urlsplit
+    from urllib.parse import urljoin, urlsplit
 except ImportError:  # pragma: no cover - Python 2 is not a target
-    from urlparse import urlsplit
+    from urlparse import urljoin, urlsplit
 
 USER_AGENT = "edx-provision/0.1 (Ansible module; python-requests)"
 RETRY_STATUSES = (502, 503, 504)
@@ -62,18 +64,43 @@ class EdxHttpError(Exception):
         return out
 
 
-def require_requests(module):
-    """Fail with Ansible's standard 'missing library' message when requests is not importable."""
-    if not HAS_REQUESTS:
-        from ansible.module_utils.basic import missing_required_lib
+def missing_requests_message():
+    """Ansible's standard 'missing library' message, plus the command that fixes it on this host."""
+    from ansible.module_utils.basic import missing_required_lib
 
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    fix = (
+        " The HTTP steps (edx_token with method endpoint, edx_api_check) run on the controller: install "
+        "requests there with `%s -m pip install requests`, or point ansible_python_interpreter for these "
+        "tasks at a Python that has it." % (sys.executable or "python3")
+    )
+    return missing_required_lib("requests") + fix
+
+
+def require_requests(module):
+    """Fail, naming the fix, when requests is not importable by the Python running the module."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_requests_message(), exception=REQUESTS_IMPORT_ERROR, cause="missing_library")
 
 
 def normalize_lms_url(url):
-    """The LMS base URL without a trailing slash; ValueError (naming lms_url) when it is not one."""
+    """The LMS base URL without a trailing slash; ValueError (naming lms_url) when it is not one.
+
+    A URL with credentials in it (http://user:pass@host) is refused without being echoed: the LMS
+    never reads them, and Ansible would show them in messages and results.
+    """
     text = (url or "").strip()
     parts = urlsplit(text)
+    if "@" in parts.netloc:
+        raise ValueError(
+            "lms_url carries credentials (user:password@ before the host): the LMS does not read them and "
+            "they would be shown in messages. Remove them from lms_url; the OAuth2 client authenticates "
+            "with client_id and client_secret."
+        )
+    if parts.scheme in ("http", "https") and parts.netloc and not _is_ascii(parts.netloc):
+        raise ValueError(
+            "lms_url %r has a host name with non-ASCII characters: write it in its ASCII (IDNA, xn--) "
+            "form." % (url,)
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(
             "lms_url %r is not an http(s) URL: it needs a scheme and a host. "
@@ -89,6 +116,126 @@ def normalize_lms_url(url):
                 "(without %s); the modules add the paths themselves" % (url, suffix)
             )
     return "%s://%s%s" % (parts.scheme, parts.netloc, path)
+
+
+def _is_ascii(text):
+    try:
+        text.encode("ascii")
+    except UnicodeError:
+        return False
+    return True
+
+
+def is_loopback(url):
+    """True when the URL's host is this machine (localhost, 127.0.0.0/8, ::1)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_transport_warning(lms_url, validate_certs=True):
+    """The one warning for credentials that travel in clear or to an unverified server, else None.
+
+    The text depends only on lms_url, so the token and the API check of one run give the same warning
+    and Ansible shows it once.
+    """
+    scheme = urlsplit(lms_url).scheme
+    if scheme == "http" and not is_loopback(lms_url):
+        return (
+            "lms_url %s is plain http:// to another host: the client secret, password and tokens travel in "
+            "clear over the network. Use the LMS's https:// address." % lms_url
+        )
+    if scheme == "https" and not validate_certs:
+        return (
+            "validate_certs is false for %s: the LMS's certificate is not checked, so anyone on the network "
+            "path can pose as the LMS and receive the client secret, password and tokens. Set ca_path to "
+            "the CA that signed the certificate instead." % lms_url
+        )
+    return None
+
+
+_TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")
+
+
+def check_token_value(token, option="token"):
+    """ValueError when `token` cannot be sent in an HTTP header; the message never contains the token.
+
+    Access tokens (opaque or JWT) are printable ASCII without spaces. A line break would split the
+    header (and requests would echo the whole header value in its error), a non-ASCII character fails
+    deep in http.client with a bare codec error.
+    """
+    text = token or ""
+    if not text:
+        raise ValueError("%s is empty: pass the token that edx_token returned." % option)
+    if _TOKEN_CHARS.match(text):
+        return text
+    position, char = next((i, c) for i, c in enumerate(text) if not _TOKEN_CHARS.match(c))
+    if ord(char) > 0x7E:
+        what = "a non-ASCII character"
+    elif char in "\r\n":
+        what = "a line break"
+    elif char.isspace():
+        what = "whitespace"
+    else:
+        what = "a control character"
+    raise ValueError(
+        "%s contains %s (at position %d of %d); an access token is printable ASCII without spaces. Pass "
+        "the token exactly as edx_token returned it, without quotes, spaces or line breaks around it."
+        % (option, what, position + 1, len(text))
+    )
+
+
+def origin(url):
+    """(scheme, host, port) of a URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+MAX_REDIRECTS = 5
+
+
+def send_same_origin(send, url, max_redirects=MAX_REDIRECTS):
+    """`send(url)` and follow redirects only while they stay on the URL's origin; returns the response.
+
+    A redirect to another scheme, host or port raises EdxHttpError (cause `redirect`) naming the target:
+    the request, with its token or credentials, is never sent there. requests would follow it and only
+    strip the Authorization header, so a check would report another server's answer as the LMS's.
+    """
+    current = url
+    for _hop in range(max_redirects + 1):
+        response = send(current)
+        location = response.headers.get("Location") if 300 <= response.status_code < 400 else None
+        if not location:
+            return response
+        target = urljoin(current, location)
+        if origin(target) != origin(url):
+            raise EdxHttpError(
+                "%s redirected (HTTP %s) to %s, another scheme, host or port than lms_url: the request was "
+                "not sent there, so no token or secret left for it. Set lms_url to the address the LMS "
+                "answers on itself (if %s is the LMS, use its base URL)."
+                % (current, response.status_code, _without_query(target), _without_query(target)),
+                cause="redirect",
+                status=response.status_code,
+                url=current,
+                location=_without_query(target),
+            )
+        current = target
+    raise EdxHttpError(
+        "%s redirected more than %d times on its own origin; check lms_url." % (url, max_redirects),
+        cause="redirect",
+        url=url,
+    )
+
+
+def _without_query(url):
+    """A URL without its query and fragment (they may carry codes or tokens)."""
+    parts = urlsplit(url)
+    return "%s://%s%s" % (parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path)
 
 
 def _retry(retries, backoff_factor):
@@ -114,7 +261,7 @@ def _retry(retries, backoff_factor):
 if HAS_REQUESTS:
 
     class EdxSession(requests.Session):
-        """A Session whose verify setting and timeout apply to every request.
+        """A Session whose verify setting, timeout and redirect policy apply to every request.
 
         requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's `verify` (so
         validate_certs: false or ca_path would be ignored where those are set): pass it per request.
@@ -124,9 +271,16 @@ if HAS_REQUESTS:
 
         def request(self, method, url, **kwargs):
             kwargs.setdefault("verify", self.verify)
+            # Redirects are followed only by send_same_origin(), which never leaves lms_url's origin.
+            kwargs.setdefault("allow_redirects", False)
             if kwargs.get("timeout") is None:
                 kwargs["timeout"] = self.default_timeout
             return super().request(method, url, **kwargs)
+
+        def get(self, url, **kwargs):
+            # requests.Session.get would turn redirects back on before request() sees the call.
+            kwargs.setdefault("allow_redirects", False)
+            return self.request("GET", url, **kwargs)
 
 
 def make_session(validate_certs=True, ca_path=None, retries=2, backoff_factor=0.5, timeout=DEFAULT_TIMEOUT,

@@ -14,8 +14,10 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not a target
     from urllib import quote_plus
 
+from ansible.module_utils.edx_api_probe import poll
 from ansible.module_utils.edx_http import (
     HAS_REQUESTS,
+    RETRY_STATUSES,
     EdxHttpError,
     body_excerpt,
     looks_like_jwt,
@@ -97,16 +99,41 @@ def build_request(params):
     return form, headers
 
 
-def mint(session, lms_url, params, timeout, now=None):
-    """POST the token request and return a token record (see edx_token_cache.token_record)."""
+def mint(session, lms_url, params, timeout, now=None, deadline=None, timings=None, clock=time.monotonic,
+         sleep=time.sleep):
+    """POST the token request and return a token record (see edx_token_cache.token_record).
+
+    With a `deadline` (a `clock()` value), connection errors and 502/503/504 are retried with backoff
+    until then; without one, the request is sent once (plus the session's own retries). `timings`
+    (an edx_api_probe.Timings with a `token` phase) records the attempts, also into a failure.
+    """
     url = token_url(lms_url)
     form, headers = build_request(params)
+
+    def send(request_timeout):
+        # Never follows a redirect, not even on the same origin: a redirected POST turns into a GET and
+        # the real problem (lms_url) gets lost; the answer is explained with its target instead.
+        return session.post(url, data=form, headers=headers, timeout=request_timeout, allow_redirects=False)
+
+    started = clock()
+    attempts, error, response = 1, None, None
+    if deadline is None:
+        try:
+            response = send(timeout)
+        except requests.exceptions.RequestException as exc:
+            error = exc
+    else:
+        response, error, attempts = poll(send, deadline, timeout, lambda s: s in RETRY_STATUSES, clock, sleep)
+    if timings is not None:
+        timings.record("token", started, attempts)
     try:
-        # No redirects: a redirected POST turns into a GET and the real problem (the URL) gets lost.
-        response = session.post(url, data=form, headers=headers, timeout=timeout, allow_redirects=False)
-    except requests.exceptions.RequestException as exc:
-        raise transport_error(exc, url, timeout) from None
-    return read_token_response(response.status_code, response.headers, response.text, params, url, now)
+        if response is None:
+            raise transport_error(error, url, timeout) from None
+        return read_token_response(response.status_code, response.headers, response.text, params, url, now)
+    except EdxHttpError as failure:
+        if timings is not None:
+            failure.details.update(timings=timings.result())
+        raise
 
 
 def read_token_response(status, headers, text, params, url, now=None):

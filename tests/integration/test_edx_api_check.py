@@ -7,7 +7,6 @@ the returned enrollments are something to compare.
 
 import secrets
 import socket
-import time
 
 import pytest
 import requests
@@ -86,7 +85,6 @@ def assert_lists_the_enrollment(result):
     assert result["heartbeat"]["sql"]["status"] is True
     timings = result["timings"]
     assert timings["heartbeat_attempts"] == 1 and timings["api_attempts"] == 1
-    assert 0 < timings["api_seconds"] < 10
 
 
 @pytest.fixture(scope="module")
@@ -187,13 +185,11 @@ def test_token_from_edx_token_passes_the_check_in_check_mode(lms):
 
 def test_lms_down_waits_until_timeout_then_explains():
     url = "http://127.0.0.1:%d" % closed_port()
-    started = time.monotonic()
     run = run_play([check_task("check", url, token="t" * 30, timeout=3)])
-    elapsed = time.monotonic() - started
     assert run.rc != 0
     result = failed(run, "check")
     assert result["cause"] == "connection_refused"
     assert "connection refused" in result["msg"] and "waited" in result["msg"]
+    # Backoff 0.5, 1, 2 s within the 3 s deadline: at least three attempts, and no API call after them.
     assert result["timings"]["heartbeat_attempts"] >= 3
-    assert 2.5 <= result["timings"]["heartbeat_seconds"] <= 4
-    assert elapsed < 20
+    assert result["timings"]["api_attempts"] == 0

@@ -12,7 +12,6 @@ import os
 import secrets
 import socket
 import stat
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -101,8 +100,11 @@ def minted(lms):
         ]
     )
     assert run.rc == 0, run.output
-    run.started = time.time()
     return run
+
+
+def epoch(iso):
+    return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
 
 
 def test_client_credentials_bearer_token(lms, minted):
@@ -112,16 +114,16 @@ def test_client_credentials_bearer_token(lms, minted):
     assert result["token_type"] == "bearer"
     assert result["scope"] == "read write email profile"
     assert 35990 <= result["expires_in"] <= 36000  # DOT's default lifetime
-    expires_at = datetime.strptime(result["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    assert abs(expires_at.timestamp() - (minted.started + result["expires_in"])) < 60
+    assert result["timings"]["heartbeat_attempts"] == 1 and result["timings"]["token_attempts"] == 1
     assert api_status(lms, result["token"], "Bearer") == 200
 
 
 def test_client_credentials_jwt(lms, minted):
     result = shown(minted, "jwt")
     assert result["token_type"] == "jwt"
-    assert result["expires_in"] <= 3600
+    assert 3590 <= result["expires_in"] <= 3600  # the LMS's JWT lifetime, not 0 or a bearer's
     claims = jwt_claims(result["token"])
+    assert abs(epoch(result["expires_at"]) - claims["exp"]) <= 2  # expires_at is the LMS's own expiry
     assert claims["preferred_username"] == SVC
     assert claims["grant_type"] == "client-credentials"
     assert api_status(lms, result["token"], "JWT") == 200
@@ -241,17 +243,24 @@ def test_oauth2_provider_off_is_explained(standin_factory):
     assert "ENABLE_OAUTH2_PROVIDER" in run.output
 
 
-def test_lms_down_fails_fast_with_connection_refused():
+def test_lms_down_is_waited_for_until_timeout_then_explained():
     url = "http://127.0.0.1:%d" % closed_port()
-    started = time.monotonic()
-    run = run_play([token_task("mint", url, client_id="any", client_secret="any-secret")])
-    elapsed = time.monotonic() - started
+    run = run_play([token_task("mint", url, client_id="any", client_secret="any-secret", timeout=2)])
     assert run.rc != 0
     result = failed(run, "mint")
     assert result["cause"] == "connection_refused"
-    assert "connection refused" in result["msg"]
-    assert "lms_url" in result["msg"]
-    assert elapsed < 8, "took %.1fs" % elapsed  # two quick retries (about 1 s), no long wait
+    assert "connection refused" in result["msg"] and "lms_url" in result["msg"] and "waited" in result["msg"]
+    assert result["timings"]["heartbeat_attempts"] >= 2  # retried (0.5 s, 1 s, ...) until the deadline
+    assert result["timings"]["token_attempts"] == 0  # no token request before the LMS is ready
+
+
+def test_without_heartbeat_the_token_request_itself_is_retried_until_timeout():
+    url = "http://127.0.0.1:%d" % closed_port()
+    run = run_play([token_task("mint", url, client_id="any", client_secret="any-secret", timeout=2,
+                               wait_for_heartbeat=False)])
+    result = failed(run, "mint")
+    assert result["cause"] == "connection_refused"
+    assert result["timings"]["heartbeat_attempts"] == 0 and result["timings"]["token_attempts"] >= 2
 
 
 # --- cache and check mode ----------------------------------------------------------------------------
@@ -279,8 +288,11 @@ def test_cache_reuses_the_token_in_a_private_file(lms, tmp_path):
     assert other["cached"] is False and other["token_type"] == "jwt"
     assert renewed["cached"] is False and renewed["token"] != first["token"]  # 36000 s left < min_ttl
     assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
-    assert sorted(p.name for p in cache.parent.iterdir()) == ["tokens.json"]
-    assert len(json.loads(cache.read_text())["tokens"]) == 2  # bearer (renewed) and jwt
+    assert stat.S_IMODE(os.stat(cache.parent).st_mode) == 0o700
+    assert sorted(p.name for p in cache.parent.iterdir()) == ["tokens.json", "tokens.json.lock"]
+    stored = json.loads(cache.read_text())["tokens"]
+    assert sorted(entry["token"] for entry in stored.values()) == sorted([renewed["token"], other["token"]])
+    assert lms.creds["cc_secret"] not in cache.read_text()
 
 
 def test_check_mode_mints_but_writes_no_cache(lms, tmp_path):
@@ -319,6 +331,7 @@ def test_vvv_output_shows_no_secret_password_or_token(lms, tmp_path):
     assert run.task("check")["status"] == "ok" and run.task("check pw")["status"] == "ok"
     assert run.task("wrong")["status"] == "failed"
     tokens = [entry["token"] for entry in json.loads(cache.read_text())["tokens"].values()]
+    assert run.task("cc")["status"] == "ok" and run.task("pw")["status"] == "ok"
     assert len(tokens) == 2
     assert "EXEC" in run.output and "censored" in run.output  # really -vvv, really hidden
     for secret in [creds["cc_secret"], creds["pw_secret"], creds["password"], creds["password"] + "-typo", *tokens]:

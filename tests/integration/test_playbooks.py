@@ -226,13 +226,14 @@ def test_verify_with_a_wrong_secret_names_the_option_and_changes_nothing(target,
 
 def test_verify_explains_an_lms_that_is_down(standin_factory, tmp_path):
     down = Target(standin_factory(name="down"))
-    inv = inventory(tmp_path, down)
+    inv = inventory(tmp_path, down, edx_api_access_check_timeout=2)
     down.lms.stop()
     run = play("verify", inv)
     assert run.rc != 0
     result = run.task("Mint an access token at the LMS's token endpoint")["result"]
     assert result["cause"] == "connection_refused"
     assert down.url.split("//")[1] in result["msg"] and "lms_url" in result["msg"]
+    assert result["timings"]["heartbeat_attempts"] >= 2  # waited for it to come back, until the deadline
 
 
 def test_oauth2_provider_off_is_explained_and_direct_tokens_still_work(standin_factory, tmp_path):
@@ -267,6 +268,10 @@ def test_password_grant_and_token_cache(target, tmp_path, name):
     assert run.rc == 0, run.output[-3000:]
     assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
     assert oct(cache.stat().st_mode & 0o777) == "0o600"
+    tokens = len(target.tokens())
+    run = play("provision", inv)
+    assert run.rc == 0 and len(target.tokens()) == tokens  # an unchanged provision reuses the cached token
     run = play("verify", inv)
     assert run.rc == 0 and run.task("Mint an access token at the LMS's token endpoint")["result"].get("censored")
-    assert json.loads(cache.read_text())  # still one cached entry, reused
+    assert len(target.tokens()) == tokens + 1  # verify always mints, to prove the credentials work now
+    assert len(json.loads(cache.read_text())["tokens"]) == 1  # the fresh token replaced the cached one

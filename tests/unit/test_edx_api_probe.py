@@ -55,9 +55,12 @@ class Session:
         self.clock = clock
         self.scripts = {HEARTBEAT_PATH: scripts.get("heartbeat", [Response(200, {"sql": {"status": True}})]),
                         ENROLLMENT_PATH: scripts.get("api", [Response(200, [ENROLLMENT])])}
+        self.scripts.update(scripts.get("others", {}))
         self.calls = []
 
-    def get(self, url, headers=None, timeout=None):
+    def get(self, url, headers=None, timeout=None, allow_redirects=True):
+        assert allow_redirects is False, "requests must never follow redirects on its own"
+        assert url.startswith(LMS), "a request left lms_url's origin: %s" % url
         path = url[len(LMS):]
         self.calls.append((path, dict(headers or {}), timeout))
         self.clock.now += 0.01
@@ -285,3 +288,84 @@ def test_401_prefix_mismatch_wins_over_the_lms_code():
     assert "JWT prefix" in api_failure(401, body, token=JWT, token_type="bearer").msg
     assert "set token_type: bearer" in api_failure(401, {"detail": "Invalid token."}, token=OPAQUE,
                                                    token_type="jwt").msg
+
+
+def test_heartbeat_read_timeout_says_a_hung_check_looks_like_this():
+    clock = Clock()
+    session = Session(clock, heartbeat=[requests.exceptions.ReadTimeout("read timed out")])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, timeout=3)
+    assert err.value.cause == "read_timeout"
+    assert "MongoDB" in err.value.msg and "raise request_timeout" in err.value.msg.lower()
+
+
+def test_heartbeat_503_body_with_the_exception_format_is_reported():
+    clock = Clock()
+    session = Session(clock, heartbeat=[Response(503, {"error": "database is locked"})])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, timeout=2)
+    assert "failing checks: error: database is locked" in err.value.msg
+
+
+def test_same_origin_redirects_are_followed_with_the_token():
+    clock = Clock()
+    moved = Response(301, "", {"Location": "/api/enrollment/v1/enrollment?page=1"})
+    session = Session(clock, api=[moved], others={"/api/enrollment/v1/enrollment?page=1": [Response(200, [])]})
+    result = run(session, clock)
+    assert result["status"] == 200 and result["enrollments"] == []
+    assert [c[0] for c in session.calls][-2:] == [ENROLLMENT_PATH, ENROLLMENT_PATH + "?page=1"]
+    assert session.calls[-1][1] == {"Authorization": "Bearer " + OPAQUE}
+
+
+@pytest.mark.parametrize("location", [
+    "https://evil.example.net/api/enrollment/v1/enrollment",
+    "http://lms.example.com/api/enrollment/v1/enrollment",   # another scheme
+    "https://lms.example.com:8443/api/enrollment/v1/enrollment",  # another port
+    "//evil.example.net/x",  # scheme-relative
+])
+def test_redirects_to_another_origin_fail_naming_the_target_and_send_nothing_there(location):
+    clock = Clock()
+    session = Session(clock, api=[Response(307, "", {"Location": location})])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock)
+    failure = err.value
+    assert failure.cause == "redirect"
+    assert failure.details["location"] in failure.msg
+    assert failure.details["location"].split("/")[2] in location
+    assert "not sent there" in failure.msg and "lms_url" in failure.msg
+    assert [c[0] for c in session.calls] == [HEARTBEAT_PATH, ENROLLMENT_PATH]  # Session asserts the origin
+    assert failure.details["timings"]["api_attempts"] == 1
+
+
+def test_a_redirect_of_the_heartbeat_elsewhere_fails_too():
+    clock = Clock()
+    session = Session(clock, heartbeat=[Response(302, "", {"Location": "https://sso.example.org/login"})])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock)
+    assert err.value.cause == "redirect" and "https://sso.example.org/login" in err.value.msg
+
+
+def test_a_redirect_loop_on_the_origin_ends():
+    clock = Clock()
+    session = Session(clock, api=[Response(302, "", {"Location": ENROLLMENT_PATH})])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock)
+    assert err.value.cause == "redirect" and "more than 5 times" in err.value.msg
+
+
+@pytest.mark.parametrize(("token", "words"), [
+    (OPAQUE[:10] + "\n" + OPAQUE[10:], "a line break"),
+    (OPAQUE + "\r\nX-Injected: 1", "a line break"),
+    (OPAQUE[:5] + "\u00e9" + OPAQUE[5:], "a non-ASCII character"),
+    (" " + OPAQUE, "whitespace"),
+    (OPAQUE + "\x00", "a control character"),
+])
+def test_unsendable_tokens_are_refused_before_any_request_and_never_shown(token, words):
+    clock = Clock()
+    session = Session(clock)
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, token=token)
+    assert err.value.cause == "bad_option"
+    assert words in err.value.msg and "token" in err.value.msg
+    assert OPAQUE[:5] not in err.value.msg and OPAQUE[-5:] not in err.value.msg
+    assert session.calls == []

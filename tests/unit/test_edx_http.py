@@ -13,6 +13,8 @@ from ansible.module_utils.edx_http import (
     auth_scheme,
     body_excerpt,
     classify_transport_error,
+    insecure_transport_warning,
+    is_loopback,
     looks_like_jwt,
     make_session,
     normalize_lms_url,
@@ -208,4 +210,44 @@ def test_missing_requests_gives_ansibles_standard_message(monkeypatch):
     failure = stop.value.args[0]
     assert "Failed to import the required Python library (requests)" in failure["msg"]
     assert "ansible_python_interpreter" in failure["msg"]
+    assert "-m pip install requests" in failure["msg"] and "controller" in failure["msg"]
+    assert failure["cause"] == "missing_library"
     assert "No module named" in failure["exception"]
+
+
+@pytest.mark.parametrize("url", [
+    "http://admin:s3cr3t-pass@lms.example.com",
+    "https://token-only@lms.example.com/",
+    "https://user:p%40ss@lms.example.com:8443",
+])
+def test_credentials_in_lms_url_are_refused_without_being_echoed(url):
+    with pytest.raises(ValueError) as err:
+        normalize_lms_url(url)
+    msg = str(err.value)
+    assert "lms_url carries credentials" in msg and "Remove them" in msg
+    for part in ("s3cr3t", "token-only", "p%40ss", "admin"):
+        assert part not in msg
+
+
+@pytest.mark.parametrize(("url", "loopback"), [
+    ("http://127.0.0.1:18000", True),
+    ("http://127.1.2.3", True),
+    ("http://localhost:8000", True),
+    ("http://[::1]:8000", True),
+    ("http://lms.example.com", False),
+    ("http://10.0.0.5", False),
+    ("http://127.0.0.1.example.com", False),
+])
+def test_loopback_hosts(url, loopback):
+    assert is_loopback(url) is loopback
+
+
+def test_one_warning_for_clear_or_unverified_transport():
+    clear = insecure_transport_warning("http://lms.example.com", True)
+    assert "plain http://" in clear and "travel in clear" in clear and "https://" in clear
+    assert insecure_transport_warning("http://lms.example.com", False) == clear  # one warning, not two
+    unverified = insecure_transport_warning("https://lms.example.com", False)
+    assert "validate_certs is false" in unverified and "ca_path" in unverified
+    assert insecure_transport_warning("http://127.0.0.1:18000", True) is None
+    assert insecure_transport_warning("http://127.0.0.1:18000", False) is None
+    assert insecure_transport_warning("https://lms.example.com", True) is None

@@ -15,13 +15,21 @@ from cryptography.x509.oid import NameOID
 
 
 class Scripted(BaseHTTPRequestHandler):
-    """Answers with the next status of the server's script; records each request."""
+    """Answers with the next status of the server's script; records each request. A (status, location)
+    entry answers a redirect."""
 
     def _answer(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         self.server.seen.append((self.command, self.path, dict(self.headers), body))
         status = self.server.script.pop(0) if self.server.script else 200
+        if isinstance(status, tuple):
+            status, location = status
+            self.send_response(status)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         payload = b'{"ok": true}' if status == 200 else b"<html><title>busy</title></html>"
         self.send_response(status)
         self.send_header("Content-Type", "application/json" if status == 200 else "text/html")
@@ -182,3 +190,11 @@ def test_requests_without_a_timeout_get_the_session_one(server, monkeypatch):
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", spy)
     session.get(server.url + "/x")
     assert seen["timeout"] == 3.5
+
+
+def test_the_session_never_follows_a_redirect_on_its_own(server):
+    """requests follows GET redirects by default (and only strips Authorization off-host)."""
+    server.script = [(307, "http://127.0.0.1:9/elsewhere")]
+    response = make_session(retries=0).get(server.url + "/api", headers={"Authorization": "JWT x"}, timeout=5)
+    assert response.status_code == 307
+    assert len(server.seen) == 1

@@ -5,10 +5,13 @@ import json
 from urllib.parse import unquote_plus
 
 import pytest
+import requests
+from ansible.module_utils.edx_api_probe import Timings
 from ansible.module_utils.edx_http import EdxHttpError
 from ansible.module_utils.edx_token_endpoint import (
     build_request,
     explain_token_error,
+    mint,
     read_token_response,
     scope_text,
     token_url,
@@ -243,3 +246,87 @@ def test_explain_is_usable_on_its_own():
     cause, msg = explain_token_error(401, {}, '{"error": "invalid_client"}', params(), URL)
     assert cause == "invalid_client"
     assert msg.startswith("The LMS refused the OAuth2 client credentials")
+
+
+# --- mint(): retries under a deadline, never a redirect -----------------------------------------------
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+class Answer:
+    def __init__(self, status, body, headers=None):
+        self.status_code, self.headers = status, headers or JSON
+        self.text = body if isinstance(body, str) else json.dumps(body)
+
+
+class PostSession:
+    """Answers POSTs from a script (the last entry repeats); records the keyword arguments."""
+
+    def __init__(self, clock, script):
+        self.clock, self.script, self.calls = clock, list(script), []
+
+    def post(self, url, **kwargs):
+        self.calls.append(kwargs)
+        self.clock.now += 0.01
+        item = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
+def refused():
+    return requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused"))
+
+
+GOOD = Answer(200, {"access_token": "tok", "token_type": "Bearer", "expires_in": 36000, "scope": "read"})
+
+
+def test_mint_retries_gateway_errors_and_refusals_until_the_token_comes():
+    clock = FakeClock()
+    session = PostSession(clock, [Answer(503, "<html>busy</html>", HTML), refused(), Answer(502, "", HTML), GOOD])
+    timings = Timings(clock, ("heartbeat", "token"))
+    record = mint(session, "https://lms.example.com", params(), 10, now=0, deadline=30, timings=timings,
+                  clock=clock, sleep=clock.sleep)
+    assert record["token"] == "tok"
+    assert timings.result()["token_attempts"] == 4
+    assert all(call["allow_redirects"] is False for call in session.calls)
+
+
+def test_mint_gives_up_at_the_deadline_with_the_attempts_in_the_failure():
+    clock = FakeClock()
+    session = PostSession(clock, [refused()])
+    timings = Timings(clock, ("heartbeat", "token"))
+    with pytest.raises(EdxHttpError) as err:
+        mint(session, "https://lms.example.com", params(), 10, deadline=4, timings=timings, clock=clock,
+             sleep=clock.sleep)
+    assert err.value.cause == "connection_refused"
+    assert err.value.details["timings"]["token_attempts"] == len(session.calls) >= 3
+    assert 4 <= clock.now <= 4.1
+
+
+def test_mint_does_not_retry_an_oauth2_refusal():
+    clock = FakeClock()
+    session = PostSession(clock, [Answer(401, {"error": "invalid_client"})])
+    with pytest.raises(EdxHttpError) as err:
+        mint(session, "https://lms.example.com", params(), 10, deadline=30, clock=clock, sleep=clock.sleep)
+    assert err.value.cause == "invalid_client" and len(session.calls) == 1
+
+
+def test_mint_reports_a_redirect_with_its_target_and_does_not_follow_it():
+    clock = FakeClock()
+    moved = Answer(307, "", {"Location": "https://elsewhere.example.net/oauth2/access_token"})
+    session = PostSession(clock, [moved])
+    with pytest.raises(EdxHttpError) as err:
+        mint(session, "https://lms.example.com", params(), 10, deadline=30, clock=clock, sleep=clock.sleep)
+    assert err.value.cause == "redirect"
+    assert "https://elsewhere.example.net/oauth2/access_token" in err.value.msg
+    assert len(session.calls) == 1 and session.calls[0]["allow_redirects"] is False
