@@ -44,6 +44,11 @@ options:
       - Set V(false) when a proxy does not pass C(/heartbeat) through.
     type: bool
     default: true
+  expect_staff:
+    description:
+      - Also ask the enrollment API (C(roles/)) whether the token's user is global staff, and fail when
+        that differs from this value (drift made on the LMS since it was provisioned). Left out, not asked.
+    type: bool
 extends_documentation_fragment:
   - edx_http
   - action_common_attributes
@@ -99,6 +104,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+is_staff:
+  description: Whether the token's user is global staff, as the LMS's C(roles/) endpoint says.
+  returned: success, when O(expect_staff) is given
+  type: bool
 status:
   description:
     - HTTP status of the last answer (of the enrollment API, or of the heartbeat when that failed).
@@ -227,6 +236,7 @@ def main():
             timeout=params["timeout"],
             request_timeout=params["request_timeout"],
             wait_for_heartbeat=params["wait_for_heartbeat"],
+            expect_staff=params["expect_staff"],
         )
     except EdxHttpError as exc:
         module.fail_json(msg=exc.msg, changed=False, **exc.result())

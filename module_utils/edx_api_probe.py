@@ -28,6 +28,7 @@ if HAS_REQUESTS:
 
 HEARTBEAT_PATH = "/heartbeat"
 ENROLLMENT_PATH = "/api/enrollment/v1/enrollment"  # no trailing slash: `enrollment/` is a 404
+ROLES_PATH = "/api/enrollment/v1/roles/"  # {"roles": [...], "is_staff": bool} of the caller
 API_RETRY_STATUSES = (429, 502, 503, 504)
 DEFAULT_TIMEOUT = 60.0
 
@@ -49,6 +50,7 @@ def probe_argument_spec():
         token_type=dict(type="str", choices=["bearer", "jwt"], no_log=False),
         timeout=dict(type="float", default=DEFAULT_TIMEOUT),
         wait_for_heartbeat=dict(type="bool", default=True),
+        expect_staff=dict(type="bool"),
     )
 
 
@@ -130,7 +132,7 @@ def _polled(phase, timings, started, send, deadline, request_timeout, retryable,
 
 
 def check_api(session, lms_url, token, token_type=None, timeout=DEFAULT_TIMEOUT, request_timeout=10.0,
-              wait_for_heartbeat=True, clock=time.monotonic, sleep=time.sleep):
+              wait_for_heartbeat=True, clock=time.monotonic, sleep=time.sleep, expect_staff=None):
     """Wait for the heartbeat, list the token user's enrollments, and return the result keys.
 
     Raises EdxHttpError (with status, url and timings in its details) when the API is not usable.
@@ -158,7 +160,7 @@ def check_api(session, lms_url, token, token_type=None, timeout=DEFAULT_TIMEOUT,
         raise failure
     ok, body = parse_json(response.text)
     if response.status_code == 200 and ok and isinstance(body, list):
-        return dict(
+        result = dict(
             status=200,
             enrollments=body,
             url=url,
@@ -166,11 +168,41 @@ def check_api(session, lms_url, token, token_type=None, timeout=DEFAULT_TIMEOUT,
             heartbeat=heartbeat,
             timings=timings.result(),
         )
+        if expect_staff is not None:
+            result["is_staff"] = check_staff(session, lms_url, headers, expect_staff, request_timeout)
+        return result
     cause, msg = explain_api_error(response.status_code, response.headers, response.text, url, scheme, token)
     details = dict(status=response.status_code, url=url, timings=timings.result())
     if ok and isinstance(body, dict):
         details.update({k: body[k] for k in ("detail", "error_code", "developer_message") if k in body})
     raise EdxHttpError(msg, cause=cause, **details)
+
+
+def check_staff(session, lms_url, headers, expected, request_timeout):
+    """Whether the token's user is global staff (the API's roles/); EdxHttpError when not as `expected`."""
+    url = lms_url + ROLES_PATH
+    try:
+        response = getter(session, url, headers)(request_timeout)
+    except requests.exceptions.RequestException as exc:
+        raise transport_error(exc, url, request_timeout) from None
+    ok, body = parse_json(response.text)
+    if response.status_code != 200 or not ok or not isinstance(body, dict) or "is_staff" not in body:
+        raise EdxHttpError(
+            "GET %s answered %s %s, so whether the service user is global staff could not be checked. "
+            "Leave expect_staff out on an LMS without this endpoint." % (url, response.status_code,
+                                                                          body_excerpt(response.text)),
+            cause="roles_unavailable", status=response.status_code, url=url,
+        )
+    is_staff = bool(body["is_staff"])
+    if is_staff != expected:
+        raise EdxHttpError(
+            "Drift: the token's user is %sglobal staff on the LMS (GET %s says is_staff: %s), but it should %sbe. "
+            "Someone changed it on the LMS; run the provision playbook to converge it back, or set "
+            "edx_api_access_staff (expect_staff) to what you want."
+            % ("" if is_staff else "not ", url, str(is_staff).lower(), "" if expected else "not "),
+            cause="drift", status=200, url=url, is_staff=is_staff,
+        )
+    return is_staff
 
 
 def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock=time.monotonic,

@@ -211,6 +211,24 @@ def test_bad_input_fails_with_the_option_named(target, tmp_path, name, overrides
     assert target.snapshot() == before
 
 
+def test_verify_names_drift_made_on_the_lms(target, tmp_path, name):
+    """verify never starts the LMS, but it sees a service user demoted by hand and says so."""
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
+    assert play("provision", inv).rc == 0
+    run = play("verify", inv)
+    assert run.rc == 0 and run.task("Check the enrollment API with the token")["result"]["is_staff"] is True
+    target.query(
+        "import json\nfrom django.contrib.auth import get_user_model\n"
+        f"get_user_model().objects.filter(username={name!r}).update(is_staff=False)\nprint(json.dumps(1))\n"
+    )
+    boots = target.lms.boots()
+    run = play("verify", inv)
+    assert run.rc != 0 and target.lms.boots() == boots
+    result = run.task("Check the enrollment API with the token")["result"]
+    assert result["cause"] == "drift" and "is not global staff" in result["msg"]
+    assert play("provision", inv).rc == 0 and play("verify", inv).rc == 0
+
+
 def test_verify_with_a_wrong_secret_names_the_option_and_changes_nothing(target, tmp_path, name):
     inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
     play("provision", inv)

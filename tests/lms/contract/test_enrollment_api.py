@@ -135,6 +135,14 @@ def test_enroll_by_jwt(lms, learner):
     assert response.status_code == 200 and response.json()["user"] == learner["caller"]
 
 
+def test_roles_say_whether_the_caller_is_global_staff(lms, learner, staff):
+    """Contract section 8: `roles/` -> 200 {"roles": [], "is_staff": true} for a staff token."""
+    assert lms.get(from_api + "roles/", headers=staff["headers"]).json() == {"roles": [], "is_staff": True}
+    answer = lms.get(from_api + "roles/", headers=lms.jwt(learner))
+    assert answer.status_code == 200 and answer.json() == {"roles": [], "is_staff": False}
+    assert lms.get(from_api + "roles/").status_code == 401
+
+
 def test_course_id_errors(lms, learner):
     missing = lms.post(from_api + "enrollment", json={}, headers=learner["headers"])
     assert missing.status_code == 400

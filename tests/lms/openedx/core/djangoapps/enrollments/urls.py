@@ -7,6 +7,7 @@ from openedx.core.djangoapps.enrollments.views import (
     CourseEnrollmentsApiListView,
     EnrollmentCourseDetailView,
     EnrollmentListView,
+    EnrollmentUserRolesView,
     EnrollmentView,
 )
 
@@ -18,6 +19,7 @@ urlpatterns = [
     ),
     re_path(rf"^enrollment/{settings.COURSE_ID_PATTERN}$", EnrollmentView.as_view(), name="courseenrollment"),
     path("enrollment", EnrollmentListView.as_view(), name="courseenrollments"),
+    re_path(r"^roles/?$", EnrollmentUserRolesView.as_view(), name="roles"),
     re_path(r"^enrollments/?$", CourseEnrollmentsApiListView.as_view(), name="courseenrollmentsapilist"),
     re_path(
         rf"^course/{settings.COURSE_ID_PATTERN}$", EnrollmentCourseDetailView.as_view(), name="courseenrollmentdetails"

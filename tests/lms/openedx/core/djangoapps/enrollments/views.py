@@ -138,6 +138,22 @@ class EnrollmentCourseDetailView(APIView):
             )
 
 
+class EnrollmentUserRolesView(APIView):
+    """GET roles/: the caller's course roles and whether it is global staff (EnrollmentUserRolesView)."""
+
+    authentication_classes = (
+        JwtAuthentication,
+        BearerAuthenticationAllowInactiveUser,
+        EnrollmentCrossDomainSessionAuth,
+    )
+    permission_classes = (ApiKeyHeaderPermissionIsAuthenticated,)
+    throttle_classes = (EnrollmentUserThrottle,)
+
+    def get(self, request):
+        # The stand-in has no course roles (CourseAccessRole), so the list is always empty.
+        return Response({"roles": [], "is_staff": request.user.is_staff})
+
+
 class EnrollmentListView(APIView, ApiKeyPermissionMixIn):
     """GET enrollment (list) and POST enrollment (enroll)."""
 
