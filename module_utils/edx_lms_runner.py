@@ -217,11 +217,19 @@ class LmsRunner:
                 "(configuration writes /edx/app/edxapp/edxapp_env), or set env_file: '' if the LMS "
                 "needs none." % (path, self.options["runner"] + " runner")
             )
-        with open(path) as handle:
-            try:
-                return parse_env_file(handle.read(), os.environ, path)
-            except ValueError as exc:
-                raise LmsError(str(exc)) from exc
+        try:
+            with open(path) as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise LmsError(
+                "env_file %s cannot be read as %s: %s. Run the task as a user that may read it (become_user: "
+                "the LMS's user, edxapp or www-data), or fix the file's owner and mode (configuration "
+                "leaves it owned by edxapp, mode 0644)." % (path, _user_name(), exc.strerror or exc)
+            ) from exc
+        try:
+            return parse_env_file(text, os.environ, path)
+        except ValueError as exc:
+            raise LmsError(str(exc)) from exc
 
     def check_command(self, argv):
         """Fail early, with the option to fix, when the first word of the command cannot run."""
@@ -275,6 +283,17 @@ class LmsRunner:
                 msg = "%s. %s." % (msg.rstrip("."), hint[0].upper() + hint[1:])
             raise LmsError(msg, **{k: v for k, v in result.items() if k not in ("failed", "msg")})
         return result
+
+
+def _user_name():
+    """`user NAME (uid N)` of this process, for messages about file access."""
+    uid = os.geteuid()
+    try:
+        import pwd
+
+        return "user %s (uid %d)" % (pwd.getpwuid(uid).pw_name, uid)
+    except (ImportError, KeyError):
+        return "uid %d" % uid
 
 
 def tail(text, lines=40):
