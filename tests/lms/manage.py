@@ -8,8 +8,9 @@ module `lms.envs.NAME`; without it DJANGO_SETTINGS_MODULE from the environment i
 else `lms.envs.production`. Everything else goes to Django's command line unchanged.
 
 Every start appends one line (time, pid, command name, and the uid and user name the
-process runs as; never the arguments, which can hold secrets) to $LMS_STATE_DIR/boots.log, and LMS_BOOT_DELAY=SECONDS makes the start
-sleep that long, to model a real LMS whose management commands take seconds to boot.
+process runs as; never the arguments, which can hold secrets) to $LMS_STATE_DIR/boots.log,
+and LMS_BOOT_DELAY=SECONDS makes the start sleep that long, to model a real LMS whose
+management commands take seconds to boot.
 """
 
 import os
