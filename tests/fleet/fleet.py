@@ -1,0 +1,698 @@
+#!/usr/bin/env python3
+"""
+A fleet of SSH test hosts, each a native Open edX LMS host, on this machine. Standard library only.
+
+    fleet.py up [--size N] [--dir DIR] [--boot-delay S]   build N hosts, write DIR/inventory.yml
+    fleet.py down [--dir DIR]                             remove everything DIR/state.json records
+    fleet.py status [--dir DIR]                           list the hosts and whether they answer
+
+Each host is a network namespace with one end of a veth pair and a /30 from a documentation
+range (RFC 5737; TEST-NET-1 can be the machine's own uplink, so it is not used), plus a mount and
+UTS namespace of its own holding what a native install has: /edx/bin/python.edxapp,
+/edx/bin/manage.edxapp, /edx/app/edxapp/edx-platform (the stand-in LMS, read-only),
+/edx/app/edxapp/edxapp_env (owned by edxapp, group www-data, 0644, as configuration leaves it),
+users edxapp and www-data, and a login user with key-only SSH that may sudo to edxapp and
+www-data (nothing else). The host runs its own sshd and its own stand-in LMS (gunicorn as edxapp)
+on its address. Users, sudoers, /etc/ssh, /home, /run and /tmp are the host's own bind mounts
+and tmpfs, so nothing on the controller changes except an empty /edx mount point.
+
+Every step is recorded in DIR/state.json before it is taken, so `down` removes every namespace,
+veth, process and file also after a failed or interrupted `up`, and may be run any number of times.
+"""
+
+import argparse
+import contextlib
+import fcntl
+import ipaddress
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STANDIN_ROOT = REPO_ROOT / "tests" / "lms"
+DEFAULT_DIR = REPO_ROOT / ".fleet"
+# One registry for every fleet on the machine: address slots and the shared /edx mount point.
+REGISTRY = Path("/run/edx-fleet")
+EDX_MOUNT_POINT = Path("/edx")
+NETWORKS = ("198.51.100.0/24", "203.0.113.0/24")  # TEST-NET-2, TEST-NET-3: 128 hosts of a /30 each
+LOGIN_USER = "edxops"
+LMS_USER = "edxapp"
+WEB_USER = "www-data"
+LMS_PORT = 8000
+PACKAGES = {"sshd": "openssh-server", "sudo": "sudo", "ip": "iproute2", "setpriv": "util-linux"}
+SSHD = "/usr/sbin/sshd"
+
+
+class FleetError(RuntimeError):
+    """The fleet could not be built or removed; the message says why and what to do."""
+
+
+def log(message):
+    sys.stderr.write("fleet: %s\n" % message)
+    sys.stderr.flush()
+
+
+def run(argv, check=True, **kwargs):
+    """Run a command, raising FleetError with its output when it fails and `check` is set."""
+    result = subprocess.run(argv, capture_output=True, text=True, **kwargs)
+    if check and result.returncode != 0:
+        raise FleetError("%s failed (exit %d): %s" % (" ".join(map(str, argv)), result.returncode,
+                                                      (result.stderr or result.stdout).strip()))
+    return result
+
+
+# ---------------------------------------------------------------- packages
+def ensure_packages():
+    """Install openssh-server, sudo, iproute2 with apt-get when their commands are missing."""
+    missing = sorted({pkg for cmd, pkg in PACKAGES.items()
+                      if not shutil.which(cmd) and not Path("/usr/sbin", cmd).exists()})
+    if not missing:
+        return
+    log("installing %s with apt-get" % " ".join(missing))
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    # No init system here: keep the package scripts from starting the machine's own sshd.
+    policy = Path("/usr/sbin/policy-rc.d")
+    made_policy = not policy.exists()
+    if made_policy:
+        policy.write_text("#!/bin/sh\n# edx-provision fleet: installing packages, start no services\nexit 101\n")
+        policy.chmod(0o755)
+    try:
+        run(["apt-get", "update", "-q"], env=env)
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing], env=env)
+    finally:
+        if made_policy:
+            policy.unlink()
+
+
+# ---------------------------------------------------------------- registry (shared by fleets)
+@contextlib.contextmanager
+def registry_lock():
+    REGISTRY.mkdir(mode=0o755, exist_ok=True)
+    with open(REGISTRY / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def registered_fleets():
+    """{state file path: fleet id} of every fleet registered on this machine."""
+    result = {}
+    for entry in REGISTRY.glob("fleet-*"):
+        with contextlib.suppress(OSError):
+            result[entry.read_text().strip()] = entry.name
+    return result
+
+
+def used_slots():
+    used = set()
+    for state_path in registered_fleets():
+        with contextlib.suppress(OSError, ValueError):
+            used.update(host["slot"] for host in json.loads(Path(state_path).read_text())["hosts"])
+    return used
+
+
+def slot_addresses(slot):
+    """(controller address, host address) of address slot `slot`: the 1st and 2nd of a /30."""
+    network = ipaddress.ip_network(NETWORKS[slot // 64])
+    base = network.network_address + (slot % 64) * 4
+    return str(base + 1), str(base + 2)
+
+
+def addresses_in_use():
+    output = run(["ip", "-4", "-o", "addr", "show"], check=False).stdout
+    return {field.split("/")[0] for line in output.splitlines() for field in line.split()[3:4]}
+
+
+# ---------------------------------------------------------------- users of the hosts
+def free_ids(count, taken, start=2100):
+    ids, candidate = [], start
+    while len(ids) < count:
+        if candidate not in taken:
+            ids.append(candidate)
+        candidate += 1
+    return ids
+
+
+def host_users():
+    """uid/gid for edxapp and the login user, free on this machine; www-data's from /etc/passwd."""
+    passwd = [line.split(":") for line in Path("/etc/passwd").read_text().splitlines() if line]
+    groups = [line.split(":") for line in Path("/etc/group").read_text().splitlines() if line]
+    taken = {int(f[2]) for f in passwd} | {int(f[2]) for f in groups}
+    lms_id, login_id = free_ids(2, taken)
+    www = next((f for f in passwd if f[0] == WEB_USER), None)
+    if www is None:
+        raise FleetError("user %s is missing from /etc/passwd (Debian has it in base-passwd)" % WEB_USER)
+    return {LMS_USER: lms_id, LOGIN_USER: login_id, WEB_USER: int(www[2]), "www_gid": int(www[3])}
+
+
+# ---------------------------------------------------------------- the fleet
+class Fleet:
+    """The fleet whose state lives in `directory` (state.json, inventory.yml, one dir per host)."""
+
+    def __init__(self, directory=DEFAULT_DIR):
+        self.dir = Path(directory).resolve()
+        self.state_path = self.dir / "state.json"
+        self.state = self._load()
+
+    # ------------------------------------------------ state
+    def _load(self):
+        try:
+            return json.loads(self.state_path.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _save(self):
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.state, indent=1) + "\n")
+        os.replace(tmp, self.state_path)
+
+    @property
+    def hosts(self):
+        return self.state["hosts"] if self.state else []
+
+    @property
+    def inventory(self):
+        return self.dir / "inventory.yml"
+
+    @property
+    def client_secret(self):
+        return self.state["client_secret"]
+
+    def host(self, name):
+        return next(host for host in self.hosts if host["name"] == name)
+
+    def host_dir(self, host):
+        return self.dir / "hosts" / host["name"]
+
+    def lms_state_dir(self, host):
+        """The host's stand-in state directory (db.sqlite3, boots.log) as seen from the controller."""
+        return self.host_dir(host) / "edx" / "var" / "edxapp" / "standin"
+
+    def boots(self, host):
+        """boots.log lines of the host's LMS: [{'pid', 'command', 'uid', 'user'}, ...]."""
+        try:
+            text = (self.lms_state_dir(host) / "boots.log").read_text()
+        except FileNotFoundError:
+            return []
+        return [dict(field.split("=", 1) for field in line.split()[1:] if "=" in field)
+                for line in text.splitlines()]
+
+    # ------------------------------------------------ up
+    def up(self, size=3, boot_delay=0.0, settings="production"):
+        if os.geteuid() != 0:
+            raise FleetError("fleet up needs root (network namespaces, mounts, sshd); run it as root")
+        if self.state and self.state.get("complete") and len(self.hosts) == size and self.healthy():
+            log("fleet of %d already up in %s" % (size, self.dir))
+            return self
+        if self.state:
+            log("removing the earlier fleet recorded in %s first" % self.state_path)
+            self.down()
+        ensure_packages()
+        for command in ("ip", "unshare", "nsenter", "setpriv", "ssh", "ssh-keygen", SSHD):
+            if not shutil.which(command):
+                raise FleetError("`%s` is not installed; install it (apt-get install %s)"
+                                 % (command, PACKAGES.get(os.path.basename(command), "util-linux openssh-client")))
+        self.dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.dir, 0o755)  # noqa: S103 (hosts read their files from here)
+        self.state = {"hosts": [], "complete": False, "client_secret": secrets.token_hex(24),
+                      "users": host_users(), "boot_delay": boot_delay, "settings": settings,
+                      "created_edx": False}
+        self._save()
+        self._register(size)
+        self._client_key()
+        self._template_db()
+        for host in self.hosts:
+            self._build_host(host)
+        for host in self.hosts:
+            self._start_services(host)
+        for host in self.hosts:
+            self._wait_ready(host)
+        self._write_client_files()
+        self.state["complete"] = True
+        self._save()
+        log("fleet of %d up: inventory %s" % (size, self.inventory))
+        return self
+
+    def _register(self, size):
+        fleet_id = "fleet-%s" % secrets.token_hex(4)
+        with registry_lock():
+            used, in_use = used_slots(), addresses_in_use()
+            slots = []
+            for slot in range(64 * len(NETWORKS)):
+                if slot not in used and not set(slot_addresses(slot)) & in_use:
+                    slots.append(slot)
+                if len(slots) == size:
+                    break
+            if len(slots) < size:
+                raise FleetError("only %d free address slots for %d hosts; make fleet-down other fleets"
+                                 % (len(slots), size))
+            for index, slot in enumerate(slots, start=1):
+                gateway, address = slot_addresses(slot)
+                self.state["hosts"].append({
+                    "name": "lms%d" % index, "slot": slot, "netns": "edxf%d" % slot,
+                    "veth": "edxf%d" % slot, "gateway": gateway, "address": address,
+                })
+            self.state["fleet_id"] = fleet_id
+            if not EDX_MOUNT_POINT.exists():
+                EDX_MOUNT_POINT.mkdir(mode=0o755)
+                (REGISTRY / ".created-edx").write_text("edx-provision fleet made /edx as a mount point\n")
+            self._save()
+            (REGISTRY / fleet_id).write_text(str(self.state_path) + "\n")
+
+    def _client_key(self):
+        key = self.dir / "id_ed25519"
+        if not key.exists():
+            run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "edx-provision-fleet", "-f", str(key)])
+
+    def _template_db(self):
+        """A migrated, seeded database every host starts from (copied; keys are made per host)."""
+        template = self.dir / "template"
+        template.mkdir(exist_ok=True)
+        env = dict(os.environ, LMS_STATE_DIR=str(template), DJANGO_SETTINGS_MODULE="lms.envs.production")
+        run([self.lms_python(), "-m", "lms.setup_state"], cwd=str(STANDIN_ROOT), env=env, timeout=300)
+
+    @staticmethod
+    def lms_python():
+        """The virtualenv the stand-in runs from (this one, or the repository's .venv)."""
+        if sys.prefix != sys.base_prefix:
+            return str(Path(sys.prefix) / "bin" / "python")
+        return str(REPO_ROOT / ".venv" / "bin" / "python")
+
+    # ------------------------------------------------ one host
+    def _build_host(self, host):
+        self._write_host_files(host)
+        self._network(host)
+        self._anchor(host)
+        self._mounts(host)
+
+    def _write_host_files(self, host):
+        users = self.state["users"]
+        root = self.host_dir(host)
+        if root.exists():
+            shutil.rmtree(root)
+        etc, edx, home = root / "etc", root / "edx", root / "home"
+        for path in (etc / "ssh", etc / "sudoers.d", root / "log", root / "mnt",
+                     edx / "bin", edx / "app" / "edxapp" / "edx-platform", self.lms_state_dir(host),
+                     home / LOGIN_USER / ".ssh"):
+            path.mkdir(parents=True, exist_ok=True)
+        lms_uid, login_uid, www_gid = users[LMS_USER], users[LOGIN_USER], users["www_gid"]
+        # Users: the machine's own plus edxapp (no login shell, as configuration makes it) and the login user.
+        (etc / "passwd").write_text(Path("/etc/passwd").read_text().rstrip("\n") + "\n"
+                                    "%s:x:%d:%d:Open edX LMS:/edx/app/edxapp:/bin/false\n"
+                                    "%s:x:%d:%d:fleet login:/home/%s:/bin/bash\n"
+                                    % (LMS_USER, lms_uid, lms_uid, LOGIN_USER, login_uid, login_uid, LOGIN_USER))
+        (etc / "group").write_text(Path("/etc/group").read_text().rstrip("\n") + "\n"
+                                   "%s:x:%d:\n%s:x:%d:\n" % (LMS_USER, lms_uid, LOGIN_USER, login_uid))
+        # `*`: no password, yet not locked, so key login works without PAM.
+        (etc / "shadow").write_text(Path("/etc/shadow").read_text().rstrip("\n") + "\n"
+                                    "%s:*:20000:0:99999:7:::\n%s:*:20000:0:99999:7:::\n" % (LMS_USER, LOGIN_USER))
+        os.chmod(etc / "shadow", 0o640)
+        (etc / "hosts").write_text("127.0.0.1 localhost\n%s %s\n" % (host["address"], host["name"]))
+        # The login user may become the LMS's users, and only them (what Ansible's become needs).
+        sudoers = etc / "sudoers.d" / "edx-provision"
+        sudoers.write_text("%s ALL=(%s,%s) NOPASSWD: ALL\n" % (LOGIN_USER, LMS_USER, WEB_USER))
+        os.chmod(sudoers, 0o440)
+        os.chmod(etc / "sudoers.d", 0o755)  # noqa: S103 (what sudo expects)
+        # sshd: the host's own key and config, key login only, for the login user only.
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", host["name"],
+             "-f", str(etc / "ssh" / "ssh_host_ed25519_key")])
+        (etc / "ssh" / "sshd_config").write_text(
+            "# edx-provision fleet host %s\n"
+            "ListenAddress %s:22\nHostKey /etc/ssh/ssh_host_ed25519_key\nPidFile /run/sshd.pid\n"
+            "PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+            "PermitRootLogin no\nAllowUsers %s\nUsePAM no\nUseDNS no\nX11Forwarding no\n"
+            "MaxStartups 200\nMaxSessions 50\nLogLevel VERBOSE\nSubsystem sftp internal-sftp\n"
+            % (host["name"], host["address"], LOGIN_USER))
+        ssh_dir = home / LOGIN_USER / ".ssh"
+        shutil.copyfile(self.dir / "id_ed25519.pub", ssh_dir / "authorized_keys")
+        for path, mode in ((home / LOGIN_USER, 0o750), (ssh_dir, 0o700), (ssh_dir / "authorized_keys", 0o600)):
+            os.chown(path, login_uid, login_uid)
+            os.chmod(path, mode)
+        # The native layout.
+        python = edx / "bin" / "python.edxapp"
+        python.write_text("#!/bin/sh\n# The LMS's virtualenv Python (configuration links it to the venv).\n"
+                          'exec %s "$@"\n' % self.lms_python())
+        python.chmod(0o755)
+        (edx / "bin" / "manage.edxapp").symlink_to("/edx/app/edxapp/edx-platform/manage.py")
+        env_file = edx / "app" / "edxapp" / "edxapp_env"
+        env_file.write_text(self.env_file_text(host))
+        os.chown(env_file, lms_uid, www_gid)
+        os.chmod(env_file, 0o644)
+        os.chown(edx / "app" / "edxapp", lms_uid, www_gid)
+        state_dir = self.lms_state_dir(host)
+        shutil.copyfile(self.dir / "template" / "db.sqlite3", state_dir / "db.sqlite3")
+        for path in (state_dir, state_dir.parent, state_dir / "db.sqlite3"):
+            os.chown(path, lms_uid, lms_uid)
+        os.chmod(state_dir, 0o750)  # noqa: S103 (edxapp only)
+
+    def env_file_text(self, host):
+        """What configuration's edxapp_env holds, plus the stand-in's knobs."""
+        lines = {
+            "LANG": "C.UTF-8",
+            "PATH": "/edx/app/edxapp/edx-platform/bin:/usr/local/bin:/usr/bin:/bin",
+            "SERVICE_VARIANT": "lms",
+            "EDX_PLATFORM_SETTINGS": self.state["settings"],
+            "CONFIG_ROOT": "/edx/etc",
+            "LMS_CFG": "/edx/etc/lms.yml",
+            "LMS_STATE_DIR": "/edx/var/edxapp/standin",
+            "LMS_ROOT_URL": self.lms_url(host),
+            "LMS_PORT": str(LMS_PORT),
+            "LMS_BOOT_DELAY": str(self.state["boot_delay"]),
+        }
+        return "".join('export %s="%s"\n' % item for item in lines.items())
+
+    @staticmethod
+    def lms_url(host):
+        return "http://%s:%d" % (host["address"], LMS_PORT)
+
+    def _network(self, host):
+        ns, veth = host["netns"], host["veth"]
+        run(["ip", "netns", "add", ns])
+        run(["ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "h"])
+        run(["ip", "link", "set", veth + "h", "netns", ns])
+        run(["ip", "addr", "add", host["gateway"] + "/30", "dev", veth])
+        run(["ip", "link", "set", veth, "up"])
+        for argv in (["ip", "link", "set", veth + "h", "name", "eth0"],
+                     ["ip", "addr", "add", host["address"] + "/30", "dev", "eth0"],
+                     ["ip", "link", "set", "eth0", "up"], ["ip", "link", "set", "lo", "up"]):
+            run(["ip", "netns", "exec", ns, *argv])
+
+    def _anchor(self, host):
+        """A process that holds the host's mount and UTS namespaces (inside its network namespace)."""
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", host["netns"], "unshare", "--mount", "--uts", "--propagation", "private",
+             "--", "sleep", "infinity"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        host["anchor"] = proc.pid
+        self._save()
+        own = os.readlink("/proc/self/ns/mnt")
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                if (Path("/proc/%d/comm" % proc.pid).read_text().strip() == "sleep"
+                        and os.readlink("/proc/%d/ns/mnt" % proc.pid) != own):
+                    return
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise FleetError("the namespace holder of %s did not start" % host["name"])
+
+    def enter(self, host):
+        """argv prefix that runs a command inside the host (its network, mount and UTS namespaces)."""
+        return ["nsenter", "-t", str(host["anchor"]), "-m", "-u", "-n", "--wd=/", "--"]
+
+    def host_run(self, host, argv, check=True, **kwargs):
+        return run(self.enter(host) + list(argv), check=check, **kwargs)
+
+    def _mounts(self, host):
+        root = self.host_dir(host)
+        steps = [["hostname", host["name"]],
+                 ["mount", "--bind", str(root / "edx"), "/edx"],
+                 ["mount", "--bind", str(STANDIN_ROOT), "/edx/app/edxapp/edx-platform"],
+                 ["mount", "-o", "remount,bind,ro", "/edx/app/edxapp/edx-platform"]]
+        for name in ("passwd", "group", "shadow", "hosts", "sudoers.d", "ssh"):
+            steps.append(["mount", "--bind", str(root / "etc" / name), "/etc/" + name])
+        steps.append(["mount", "--bind", str(root / "home"), "/home"])
+        steps += self._expose_steps(root)
+        steps += [["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
+                  ["mkdir", "-m", "0755", "/run/sshd"],
+                  ["mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/tmp"]]
+        for argv in steps:
+            self.host_run(host, argv)
+
+    def _expose_steps(self, root):
+        """Make the LMS's interpreter reachable for edxapp when it lives under a private directory.
+
+        A virtualenv made from e.g. /root/.pyenv cannot run as edxapp while /root is 0700. Inside
+        the host only, a tmpfs replaces the private directory and the needed subtree is moved in.
+        """
+        target = Path(os.path.realpath(self.lms_python()))
+        steps, parts = [], target.parts
+        for depth in range(2, len(parts)):
+            private = Path(*parts[:depth])
+            if not os.stat(private).st_mode & stat.S_IXOTH:
+                keep = Path(*parts[:depth + 1])
+                holder = root / "mnt" / "expose"
+                holder.mkdir(exist_ok=True)
+                steps += [["mount", "--bind", str(keep), str(holder)],
+                          ["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", str(private)],
+                          ["mkdir", str(keep)],
+                          ["mount", "--move", str(holder), str(keep)]]
+                break
+        return steps
+
+    def _start_services(self, host):
+        self.start_sshd(host)
+        self.start_lms(host)
+
+    def start_lms(self, host):
+        """Start the host's stand-in LMS server (gunicorn, as edxapp) on the host's address."""
+        lms_id, root = self.state["users"][LMS_USER], self.host_dir(host)
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/edx/app/edxapp", "PYTHONUNBUFFERED": "1",
+               "LMS_STATE_DIR": "/edx/var/edxapp/standin", "LMS_ROOT_URL": self.lms_url(host),
+               "LMS_PORT": str(LMS_PORT), "DJANGO_SETTINGS_MODULE": "lms.envs." + self.state["settings"]}
+        argv = self.enter(host) + [
+            "env", "--chdir=/edx/app/edxapp/edx-platform",
+            "setpriv", "--reuid=%d" % lms_id, "--regid=%d" % lms_id, "--clear-groups", "--",
+            "/edx/bin/python.edxapp", "-m", "gunicorn", "lms.wsgi:application",
+            "--bind", "%s:%d" % (host["address"], LMS_PORT), "--workers", "1", "--worker-class", "gthread",
+            "--threads", "8", "--timeout", "60", "--graceful-timeout", "5", "--access-logfile", "-",
+        ]
+        with open(root / "log" / "lms.log", "ab") as out:
+            host["lms"] = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                           env=env, start_new_session=True).pid
+        self._save()
+
+    def stop_lms(self, host):
+        self._stop_pid(host.get("lms"))
+
+    def stop_sshd(self, host):
+        """Stop the host's sshd listener (open sessions end with it: the whole netns is swept)."""
+        self._stop_pid(host.get("sshd"))
+
+    def start_sshd(self, host):
+        with open(self.host_dir(host) / "log" / "sshd.log", "ab") as out:
+            host["sshd"] = subprocess.Popen(self.enter(host) + [SSHD, "-D", "-e"], stdin=subprocess.DEVNULL,
+                                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True).pid
+        self._save()
+
+    @staticmethod
+    def _stop_pid(pid):
+        if not pid:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not _alive(pid):
+                return
+            time.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+    def _wait_ready(self, host, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.port_open(host, 22) and self.heartbeat(host) == 200:
+                return
+            for service in ("sshd", "lms"):
+                if not _alive(host.get(service)):
+                    raise FleetError("%s's %s exited; see %s" % (
+                        host["name"], service, self.host_dir(host) / "log" / (service + ".log")))
+            time.sleep(0.2)
+        raise FleetError("%s did not answer on ssh and %s/heartbeat within %d s; logs in %s"
+                         % (host["name"], self.lms_url(host), timeout, self.host_dir(host) / "log"))
+
+    @staticmethod
+    def port_open(host, port):
+        with contextlib.suppress(OSError), socket.create_connection((host["address"], port), timeout=1):
+            return True
+        return False
+
+    def heartbeat(self, host):
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+        try:
+            with opener.open(self.lms_url(host) + "/heartbeat", timeout=2) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except (urllib.error.URLError, OSError):
+            return None
+
+    def healthy(self):
+        return all(_alive(host.get("anchor")) and self.port_open(host, 22) and self.heartbeat(host) == 200
+                   for host in self.hosts)
+
+    # ------------------------------------------------ controller-side files
+    def _write_client_files(self):
+        key = self.dir / "id_ed25519"
+        config, known = [], []
+        for host in self.hosts:
+            public = (self.host_dir(host) / "etc" / "ssh" / "ssh_host_ed25519_key.pub").read_text().split()
+            known.append("%s,%s %s %s\n" % (host["name"], host["address"], public[0], public[1]))
+            config.append(
+                "Host %s\n  HostName %s\n  User %s\n  IdentityFile %s\n  IdentitiesOnly yes\n"
+                "  UserKnownHostsFile %s\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n"
+                "  HostKeyAlias %s\n  BatchMode yes\n  ConnectTimeout 5\n\n"
+                % (host["name"], host["address"], LOGIN_USER, key, self.dir / "known_hosts", host["name"]))
+        (self.dir / "known_hosts").write_text("".join(known))
+        (self.dir / "ssh_config").write_text("# edx-provision fleet: ssh -F %s lms1\n\n" % (self.dir / "ssh_config")
+                                             + "".join(config))
+        self.inventory.write_text(self.inventory_text())
+        os.chmod(self.inventory, 0o600)
+
+    def inventory_text(self):
+        hosts = "".join("    %s:\n      edx_api_access_lms_url: %s\n" % (host["name"], self.lms_url(host))
+                        for host in self.hosts)
+        return (
+            "---\n"
+            "# Written by tests/fleet/fleet.py: %d SSH test hosts, each a native LMS install.\n"
+            "# The LMS side runs over SSH as %s, then sudo to %s (become), with the native runner.\n"
+            "lms:\n"
+            "  vars:\n"
+            "    ansible_connection: ssh\n"
+            "    ansible_user: %s\n"
+            "    ansible_ssh_common_args: -F %s\n"
+            "    edx_api_access_runner: native\n"
+            "    edx_api_access_become: true\n"
+            "    edx_api_access_become_user: %s\n"
+            "    edx_api_access_username: enrollment-api\n"
+            "    edx_api_access_email: enrollment-api@example.com\n"
+            "    # A throw-away fleet on this machine; on a real LMS keep the secret in Ansible Vault.\n"
+            "    edx_api_access_client_secret: %s\n"
+            "  hosts:\n%s"
+            % (len(self.hosts), LOGIN_USER, LMS_USER, LOGIN_USER, self.dir / "ssh_config", LMS_USER,
+               self.client_secret, hosts)
+        )
+
+    # ------------------------------------------------ down
+    def down(self):
+        """Remove every namespace, veth, process, mount and file this fleet recorded. Idempotent."""
+        state = self.state or {}
+        for host in state.get("hosts", []):
+            self._remove_host(host)
+        fleet_id = state.get("fleet_id")
+        if REGISTRY.exists():
+            with registry_lock():
+                if fleet_id:
+                    with contextlib.suppress(FileNotFoundError):
+                        (REGISTRY / fleet_id).unlink()
+                for path, other in registered_fleets().items():
+                    if path == str(self.state_path):
+                        (REGISTRY / other).unlink()
+                if not registered_fleets():
+                    marker = REGISTRY / ".created-edx"
+                    if marker.exists():
+                        with contextlib.suppress(OSError):
+                            EDX_MOUNT_POINT.rmdir()  # only while empty
+                        marker.unlink()
+            if not registered_fleets():
+                shutil.rmtree(REGISTRY, ignore_errors=True)
+        if self.dir.exists():
+            mounted = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
+                       if line.split()[4].startswith(str(self.dir) + "/")]
+            if mounted:
+                raise FleetError("refusing to delete %s: %s are mounted here" % (self.dir, ", ".join(mounted)))
+            shutil.rmtree(self.dir)
+        self.state = None
+        return self
+
+    def _remove_host(self, host):
+        ns = host["netns"]
+        if Path("/run/netns", ns).exists():
+            for _ in range(3):
+                pids = [int(pid) for pid in run(["ip", "netns", "pids", ns], check=False).stdout.split()]
+                if not pids:
+                    break
+                for sig in (signal.SIGTERM, signal.SIGKILL):
+                    for pid in pids:
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(pid, sig)
+                    for _ in range(40):
+                        if not any(_alive(pid) for pid in pids):
+                            break
+                        time.sleep(0.05)
+            run(["ip", "netns", "del", ns], check=False)
+        # Recorded processes outside the netns (a holder that had not entered it yet).
+        for key in ("anchor", "sshd", "lms"):
+            pid = host.get(key)
+            if pid and _alive(pid) and _in_netns(pid, ns):
+                self._stop_pid(pid)
+        for _ in range(50):  # the veth goes with the namespace, a little later
+            if run(["ip", "link", "show", host["veth"]], check=False).returncode != 0:
+                break
+            time.sleep(0.1)
+        else:
+            run(["ip", "link", "del", host["veth"]], check=False)
+
+    def status(self):
+        if not self.hosts:
+            return "no fleet recorded in %s" % self.dir
+        lines = []
+        for host in self.hosts:
+            lines.append("%s %s ssh:%s lms:%s" % (host["name"], host["address"],
+                                                  "up" if self.port_open(host, 22) else "down",
+                                                  self.heartbeat(host) or "down"))
+        return "\n".join(lines)
+
+
+def _alive(pid):
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError, IndexError):
+        if Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    return True
+
+
+def _in_netns(pid, ns):
+    """Was `pid` started for this host (its command line names the namespace, or it is inside it)?"""
+    with contextlib.suppress(OSError):
+        if os.stat("/proc/%d/ns/net" % pid).st_ino == os.stat("/run/netns/" + ns).st_ino:
+            return True
+    with contextlib.suppress(OSError):
+        return ns in Path("/proc/%d/cmdline" % pid).read_bytes().decode(errors="replace").split("\0")
+    return False
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="fleet.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=("up", "down", "status"))
+    parser.add_argument("--dir", default=os.environ.get("FLEET_DIR") or str(DEFAULT_DIR))
+    parser.add_argument("--size", type=int, default=int(os.environ.get("FLEET_SIZE") or 3))
+    parser.add_argument("--boot-delay", type=float, default=float(os.environ.get("LMS_BOOT_DELAY") or 0))
+    args = parser.parse_args(argv)
+    fleet = Fleet(args.dir)
+    try:
+        if args.action == "up":
+            if not 1 <= args.size <= 64 * len(NETWORKS):
+                raise FleetError("FLEET_SIZE must be between 1 and %d" % (64 * len(NETWORKS)))
+            fleet.up(args.size, args.boot_delay)
+            print(fleet.status())
+        elif args.action == "down":
+            fleet.down()
+            print("fleet of %s removed" % args.dir)
+        else:
+            print(fleet.status())
+    except FleetError as exc:
+        sys.stderr.write("fleet %s: %s\n" % (args.action, exc))
+        if args.action == "up":
+            sys.stderr.write("fleet up: the partial fleet stays recorded in %s; `make fleet-down` removes it\n"
+                             % fleet.state_path)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
