@@ -235,7 +235,7 @@ class Fleet:
         for host in self.hosts:
             self._start_services(host)
         for host in self.hosts:
-            self._wait_ready(host)
+            self.wait_ready(host)
         self._write_client_files()
         self.state["complete"] = True
         self._save()
@@ -475,8 +475,12 @@ class Fleet:
         self._stop_pid(host.get("lms"))
 
     def stop_sshd(self, host):
-        """Stop the host's sshd listener (open sessions end with it: the whole netns is swept)."""
+        """Stop the host's sshd and every session it serves (connection masters lose theirs too)."""
         self._stop_pid(host.get("sshd"))
+        for pid in run(["ip", "netns", "pids", host["netns"]], check=False).stdout.split():
+            with contextlib.suppress(OSError):
+                if Path("/proc/%s/comm" % pid).read_text().strip() == "sshd":
+                    self._stop_pid(int(pid))
 
     def start_sshd(self, host):
         with open(self.host_dir(host) / "log" / "sshd.log", "ab") as out:
@@ -497,7 +501,7 @@ class Fleet:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 
-    def _wait_ready(self, host, timeout=90):
+    def wait_ready(self, host, timeout=90):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.port_open(host, 22) and self.heartbeat(host) == 200:
