@@ -32,7 +32,21 @@ def fleet(tmp_path_factory):
         hosts.up(size=2)
         yield hosts
     finally:
+        recorded = list(hosts.hosts)
         hosts.down()
+    # Nothing of the fleet outlives it: no namespace, no process that names its directory, no file.
+    assert not [h["netns"] for h in recorded if Path("/run/netns", h["netns"]).exists()]
+    assert not _processes_naming(hosts.dir)
+    assert not hosts.dir.exists()
+
+
+def _processes_naming(directory):
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if str(directory) in entry.read_bytes().decode(errors="replace"):
+                found.append(entry.parent.name)
+    return found
 
 
 def playbook(fleet, name, *args, popen_hook=None):

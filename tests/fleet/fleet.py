@@ -184,6 +184,11 @@ class Fleet:
         return self.dir / "inventory.yml"
 
     @property
+    def control_dir(self):
+        """Where Ansible's SSH connection masters for this fleet keep their sockets."""
+        return self.dir / "cp"
+
+    @property
     def client_secret(self):
         return self.state["client_secret"]
 
@@ -429,24 +434,32 @@ class Fleet:
             self.host_run(host, argv)
 
     def _expose_steps(self, root):
-        """Make the LMS's interpreter reachable for edxapp when it lives under a private directory.
+        """Make the LMS's Python reachable for edxapp when it lives under a private directory.
 
-        A virtualenv made from e.g. /root/.pyenv cannot run as edxapp while /root is 0700. Inside
-        the host only, a tmpfs replaces the private directory and the needed subtree is moved in.
+        A checkout or interpreter under /root (mode 0700) cannot run as edxapp. Inside the host
+        only, each private directory on the way is replaced by a tmpfs into which just the needed
+        subdirectories are moved back, top-down, so deeper private directories get the same.
         """
-        target = Path(os.path.realpath(self.lms_python()))
-        steps, parts = [], target.parts
-        for depth in range(2, len(parts)):
-            private = Path(*parts[:depth])
-            if not os.stat(private).st_mode & stat.S_IXOTH:
-                keep = Path(*parts[:depth + 1])
-                holder = root / "mnt" / "expose"
-                holder.mkdir(exist_ok=True)
-                steps += [["mount", "--bind", str(keep), str(holder)],
-                          ["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", str(private)],
-                          ["mkdir", str(keep)],
-                          ["mount", "--move", str(holder), str(keep)]]
-                break
+        venv = Path(self.lms_python()).parent.parent
+        targets = {Path(os.path.realpath(self.lms_python())), venv, Path(os.path.realpath(venv))}
+        needed = {}  # private directory -> the children of it that lead to a target
+        for target in targets:
+            parts = target.parts
+            for depth in range(2, len(parts)):
+                directory = Path(*parts[:depth])
+                if not os.stat(directory).st_mode & stat.S_IXOTH:
+                    needed.setdefault(directory, set()).add(Path(*parts[:depth + 1]))
+        steps = []
+        for number, private in enumerate(sorted(needed, key=lambda path: len(path.parts))):
+            holders = []
+            for index, child in enumerate(sorted(needed[private])):
+                holder = root / "mnt" / ("expose-%d-%d" % (number, index))
+                holder.mkdir(parents=True, exist_ok=True)
+                holders.append((holder, child))
+                steps.append(["mount", "--bind", str(child), str(holder)])
+            steps.append(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", str(private)])
+            for holder, child in holders:
+                steps += [["mkdir", str(child)], ["mount", "--move", str(holder), str(child)]]
         return steps
 
     def _start_services(self, host):
@@ -564,6 +577,7 @@ class Fleet:
             "    ansible_connection: ssh\n"
             "    ansible_user: %s\n"
             "    ansible_ssh_common_args: -F %s\n"
+            "    ansible_control_path_dir: %s\n"
             "    edx_api_access_runner: native\n"
             "    edx_api_access_become: true\n"
             "    edx_api_access_become_user: %s\n"
@@ -572,7 +586,7 @@ class Fleet:
             "    # A throw-away fleet on this machine; on a real LMS keep the secret in Ansible Vault.\n"
             "    edx_api_access_client_secret: %s\n"
             "  hosts:\n%s"
-            % (len(self.hosts), LOGIN_USER, LMS_USER, LOGIN_USER, self.dir / "ssh_config", LMS_USER,
+            % (len(self.hosts), LOGIN_USER, LMS_USER, LOGIN_USER, self.dir / "ssh_config", self.control_dir, LMS_USER,
                self.client_secret, hosts)
         )
 
@@ -582,6 +596,7 @@ class Fleet:
         state = self.state or {}
         for host in state.get("hosts", []):
             self._remove_host(host)
+        self._stop_connection_masters()
         fleet_id = state.get("fleet_id")
         if REGISTRY.exists():
             with registry_lock():
@@ -607,6 +622,15 @@ class Fleet:
             shutil.rmtree(self.dir)
         self.state = None
         return self
+
+    def _stop_connection_masters(self):
+        """End the controller's SSH connection masters (ControlPersist) whose sockets live in this fleet."""
+        marker = str(self.control_dir) + "/"
+        for entry in Path("/proc").glob("[0-9]*/cmdline"):
+            with contextlib.suppress(OSError, ValueError):
+                argv = entry.read_bytes().decode(errors="replace").split("\0")
+                if os.path.basename(argv[0]) == "ssh" and any(marker in arg for arg in argv):
+                    self._stop_pid(int(entry.parent.name))
 
     def _remove_host(self, host):
         ns = host["netns"]
