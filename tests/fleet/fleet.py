@@ -628,8 +628,9 @@ class Fleet:
         marker = str(self.control_dir) + "/"
         for entry in Path("/proc").glob("[0-9]*/cmdline"):
             with contextlib.suppress(OSError, ValueError):
-                argv = entry.read_bytes().decode(errors="replace").split("\0")
-                if os.path.basename(argv[0]) == "ssh" and any(marker in arg for arg in argv):
+                # A master retitles itself "ssh: <control path> [mux]".
+                if ((entry.parent / "comm").read_text().strip() == "ssh"
+                        and marker in entry.read_bytes().decode(errors="replace")):
                     self._stop_pid(int(entry.parent.name))
 
     def _remove_host(self, host):
