@@ -97,18 +97,39 @@ def ensure_packages():
 # ---------------------------------------------------------------- registry (shared by fleets)
 @contextlib.contextmanager
 def registry_lock():
-    REGISTRY.mkdir(mode=0o755, exist_ok=True)
-    with open(REGISTRY / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+    """Exclusive access to the registry; retried when the last fleet's `down` removed it meanwhile."""
+    while True:
+        REGISTRY.mkdir(mode=0o755, exist_ok=True)
+        try:
+            handle = open(REGISTRY / ".lock", "w")  # noqa: SIM115 (held across the yield)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                current = os.stat(REGISTRY / ".lock").st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                yield
+                return
+        finally:
+            handle.close()
 
 
 def registered_fleets():
-    """{state file path: fleet id} of every fleet registered on this machine."""
+    """{state file path: fleet id} of every fleet registered on this machine.
+
+    An entry whose state file is gone (its directory was deleted without `down`) is dropped.
+    """
     result = {}
     for entry in REGISTRY.glob("fleet-*"):
         with contextlib.suppress(OSError):
-            result[entry.read_text().strip()] = entry.name
+            path = entry.read_text().strip()
+            if Path(path).exists():
+                result[path] = entry.name
+            else:
+                entry.unlink()
     return result
 
 
@@ -227,10 +248,9 @@ class Fleet:
                 raise FleetError("`%s` is not installed; install it (apt-get install %s)"
                                  % (command, PACKAGES.get(os.path.basename(command), "util-linux openssh-client")))
         self.dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.dir, 0o755)  # noqa: S103 (hosts read their files from here)
+        os.chmod(self.dir, 0o700)  # the client key and the inventory's secret; hosts see bind mounts only
         self.state = {"hosts": [], "complete": False, "client_secret": secrets.token_hex(24),
-                      "users": host_users(), "boot_delay": boot_delay, "settings": settings,
-                      "created_edx": False}
+                      "users": host_users(), "boot_delay": boot_delay, "settings": settings}
         self._save()
         self._register(size)
         self._client_key()
@@ -253,7 +273,8 @@ class Fleet:
             used, in_use = used_slots(), addresses_in_use()
             slots = []
             for slot in range(64 * len(NETWORKS)):
-                if slot not in used and not set(slot_addresses(slot)) & in_use:
+                leftover = Path("/run/netns/edxf%d" % slot).exists() or Path("/sys/class/net/edxf%d" % slot).exists()
+                if slot not in used and not leftover and not set(slot_addresses(slot)) & in_use:
                     slots.append(slot)
                 if len(slots) == size:
                     break
@@ -612,8 +633,7 @@ class Fleet:
                         with contextlib.suppress(OSError):
                             EDX_MOUNT_POINT.rmdir()  # only while empty
                         marker.unlink()
-            if not registered_fleets():
-                shutil.rmtree(REGISTRY, ignore_errors=True)
+                    shutil.rmtree(REGISTRY, ignore_errors=True)
         if self.dir.exists():
             mounted = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
                        if line.split()[4].startswith(str(self.dir) + "/")]
