@@ -221,10 +221,17 @@ class LmsRunner:
             with open(path) as handle:
                 text = handle.read()
         except OSError as exc:
+            uid = os.geteuid()
+            try:
+                import pwd
+
+                user = "user %s (uid %d)" % (pwd.getpwuid(uid).pw_name, uid)
+            except (ImportError, KeyError):
+                user = "uid %d" % uid
             raise LmsError(
                 "env_file %s cannot be read as %s: %s. Run the task as a user that may read it (become_user: "
                 "the LMS's user, edxapp or www-data), or fix the file's owner and mode (configuration "
-                "leaves it owned by edxapp, mode 0644)." % (path, _user_name(), exc.strerror or exc)
+                "leaves it owned by edxapp, mode 0644)." % (path, user, exc.strerror or exc)
             ) from exc
         try:
             return parse_env_file(text, os.environ, path)
@@ -283,17 +290,6 @@ class LmsRunner:
                 msg = "%s. %s." % (msg.rstrip("."), hint[0].upper() + hint[1:])
             raise LmsError(msg, **{k: v for k, v in result.items() if k not in ("failed", "msg")})
         return result
-
-
-def _user_name():
-    """`user NAME (uid N)` of this process, for messages about file access."""
-    uid = os.geteuid()
-    try:
-        import pwd
-
-        return "user %s (uid %d)" % (pwd.getpwuid(uid).pw_name, uid)
-    except (ImportError, KeyError):
-        return "uid %d" % uid
 
 
 def tail(text, lines=40):
