@@ -81,7 +81,8 @@ def test_a_broken_host_fails_clearly_while_the_others_converge(fleet, provision,
     good, bad = fleet.hosts[0], fleet.hosts[-1]
     username = "fleet-" + re.sub(r"\W+", "-", case)
     with breaker(fleet, bad):
-        run = provision(fleet, "-e", "edx_api_access_username=" + username)
+        run = provision(fleet, "-e", "edx_api_access_username=" + username,
+                        "-e", "edx_api_access_email=%s@example.com" % username)
     assert run.rc != 0
     summary = recap(run)
     assert summary[good["name"]]["failed"] == 0 and summary[good["name"]]["unreachable"] == 0, run.stdout[-3000:]

@@ -72,7 +72,8 @@ def test_no_secret_on_any_command_line_of_controller_or_hosts(fleet, provision, 
         threading.Thread(target=watch, daemon=True).start()
 
     # A new service user and client, so the secret travels to every host during this run.
-    run = provision(fleet, "-e", "edx_api_access_username=fleet-cmdline", popen_hook=sample)
+    run = provision(fleet, "-e", "edx_api_access_username=fleet-cmdline",
+                    "-e", "edx_api_access_email=fleet-cmdline@example.com", popen_hook=sample)
     assert run.rc == 0, run.output[-3000:]
     assert all(recap(run)[host["name"]]["changed"] > 0 for host in fleet.hosts)
     assert any("/edx/bin/manage.edxapp lms --settings=production shell -c" in line for line in seen), \
