@@ -10,6 +10,7 @@ Each host is a network namespace with one end of a veth pair and a /30 from a do
 range (RFC 5737; TEST-NET-1 can be the machine's own uplink, so it is not used), plus a mount and
 UTS namespace of its own holding what a native install has: /edx/bin/python.edxapp,
 /edx/bin/manage.edxapp, /edx/app/edxapp/edx-platform (the stand-in LMS, read-only),
+/edx/app/edxapp/venvs/edxapp (the project's virtualenv, read-only),
 /edx/app/edxapp/edxapp_env (owned by edxapp, group www-data, 0644, as configuration leaves it),
 users edxapp and www-data, and a login user with key-only SSH that may sudo to edxapp and
 www-data (nothing else). The host runs its own sshd and its own stand-in LMS (gunicorn as edxapp)
@@ -49,6 +50,7 @@ LOGIN_USER = "edxops"
 LMS_USER = "edxapp"
 WEB_USER = "www-data"
 LMS_PORT = 8000
+LMS_VENV = "/edx/app/edxapp/venvs/edxapp"  # where configuration puts the LMS's virtualenv
 PACKAGES = {"sshd": "openssh-server", "sudo": "sudo", "ip": "iproute2", "setpriv": "util-linux"}
 SSHD = "/usr/sbin/sshd"
 
@@ -327,7 +329,8 @@ class Fleet:
             shutil.rmtree(root)
         etc, edx, home = root / "etc", root / "edx", root / "home"
         for path in (etc / "ssh", etc / "sudoers.d", root / "log", root / "mnt",
-                     edx / "bin", edx / "app" / "edxapp" / "edx-platform", self.lms_state_dir(host),
+                     edx / "bin", edx / "app" / "edxapp" / "edx-platform", edx / Path(LMS_VENV).relative_to("/edx"),
+                     self.lms_state_dir(host),
                      home / LOGIN_USER / ".ssh"):
             path.mkdir(parents=True, exist_ok=True)
         lms_uid, login_uid, www_gid = users[LMS_USER], users[LOGIN_USER], users["www_gid"]
@@ -366,7 +369,7 @@ class Fleet:
         # The native layout.
         python = edx / "bin" / "python.edxapp"
         python.write_text("#!/bin/sh\n# The LMS's virtualenv Python (configuration links it to the venv).\n"
-                          'exec %s "$@"\n' % self.lms_python())
+                          'exec %s/bin/python "$@"\n' % LMS_VENV)
         python.chmod(0o755)
         (edx / "bin" / "manage.edxapp").symlink_to("/edx/app/edxapp/edx-platform/manage.py")
         env_file = edx / "app" / "edxapp" / "edxapp_env"
@@ -443,7 +446,9 @@ class Fleet:
         steps = [["hostname", host["name"]],
                  ["mount", "--bind", str(root / "edx"), "/edx"],
                  ["mount", "--bind", str(STANDIN_ROOT), "/edx/app/edxapp/edx-platform"],
-                 ["mount", "-o", "remount,bind,ro", "/edx/app/edxapp/edx-platform"]]
+                 ["mount", "-o", "remount,bind,ro", "/edx/app/edxapp/edx-platform"],
+                 ["mount", "--bind", os.path.realpath(Path(self.lms_python()).parent.parent), LMS_VENV],
+                 ["mount", "-o", "remount,bind,ro", LMS_VENV]]
         for name in ("passwd", "group", "shadow", "hosts", "sudoers.d", "ssh"):
             steps.append(["mount", "--bind", str(root / "etc" / name), "/etc/" + name])
         steps.append(["mount", "--bind", str(root / "home"), "/home"])
@@ -455,14 +460,13 @@ class Fleet:
             self.host_run(host, argv)
 
     def _expose_steps(self, root):
-        """Make the LMS's Python reachable for edxapp when it lives under a private directory.
+        """Make the LMS's base Python reachable for edxapp when it lives under a private directory.
 
-        A checkout or interpreter under /root (mode 0700) cannot run as edxapp. Inside the host
+        A virtualenv made from an interpreter under /root (mode 0700) cannot run as edxapp. Inside the host
         only, each private directory on the way is replaced by a tmpfs into which just the needed
         subdirectories are moved back, top-down, so deeper private directories get the same.
         """
-        venv = Path(self.lms_python()).parent.parent
-        targets = {Path(os.path.realpath(self.lms_python())), venv, Path(os.path.realpath(venv))}
+        targets = {Path(os.path.realpath(self.lms_python()))}  # the venv itself is bind-mounted at LMS_VENV
         needed = {}  # private directory -> the children of it that lead to a target
         for target in targets:
             parts = target.parts
