@@ -17,14 +17,15 @@ www-data (nothing else). The host runs its own sshd and its own stand-in LMS (gu
 on its address. Users, sudoers, /etc/ssh, /home, /run and /tmp are the host's own bind mounts
 and tmpfs, so nothing on the controller changes except an empty /edx mount point.
 
+fleet_hostfiles.py writes the hosts' files, fleet_machine.py holds what fleets share on the machine
+(the registry of address slots, packages, process helpers); this file builds and removes hosts.
+
 Every step is recorded in DIR/state.json before it is taken, so `down` removes every namespace,
 veth, process and file also after a failed or interrupted `up`, and may be run any number of times.
 """
 
 import argparse
 import contextlib
-import fcntl
-import ipaddress
 import json
 import os
 import secrets
@@ -39,145 +40,44 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from fleet_hostfiles import (
+    LMS_PORT,
+    LMS_STATE,
+    LMS_USER,
+    LMS_VENV,
+    env_file_text,
+    host_users,
+    inventory_text,
+    lms_url,
+    ssh_client_files,
+    write_host_files,
+)
+from fleet_machine import (
+    EDX_MOUNT_POINT,
+    NETWORKS,
+    PACKAGES,
+    REGISTRY,
+    FleetError,
+    addresses_in_use,
+    alive,
+    ensure_packages,
+    in_netns,
+    log,
+    registered_fleets,
+    registry_lock,
+    run,
+    slot_addresses,
+    stop_pid,
+    used_slots,
+)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STANDIN_ROOT = REPO_ROOT / "tests" / "lms"
 DEFAULT_DIR = REPO_ROOT / ".fleet"
-# One registry for every fleet on the machine: address slots and the shared /edx mount point.
-REGISTRY = Path("/run/edx-fleet")
-EDX_MOUNT_POINT = Path("/edx")
-NETWORKS = ("198.51.100.0/24", "203.0.113.0/24")  # TEST-NET-2, TEST-NET-3: 128 hosts of a /30 each
-LOGIN_USER = "edxops"
-LMS_USER = "edxapp"
-WEB_USER = "www-data"
-LMS_PORT = 8000
-LMS_VENV = "/edx/app/edxapp/venvs/edxapp"  # where configuration puts the LMS's virtualenv
-PACKAGES = {"sshd": "openssh-server", "sudo": "sudo", "ip": "iproute2", "setpriv": "util-linux"}
 SSHD = "/usr/sbin/sshd"
+__all__ = ["NETWORKS", "Fleet", "FleetError", "slot_addresses"]
 
 
-class FleetError(RuntimeError):
-    """The fleet could not be built or removed; the message says why and what to do."""
-
-
-def log(message):
-    sys.stderr.write("fleet: %s\n" % message)
-    sys.stderr.flush()
-
-
-def run(argv, check=True, **kwargs):
-    """Run a command, raising FleetError with its output when it fails and `check` is set."""
-    result = subprocess.run(argv, capture_output=True, text=True, **kwargs)
-    if check and result.returncode != 0:
-        raise FleetError("%s failed (exit %d): %s" % (" ".join(map(str, argv)), result.returncode,
-                                                      (result.stderr or result.stdout).strip()))
-    return result
-
-
-# ---------------------------------------------------------------- packages
-def ensure_packages():
-    """Install openssh-server, sudo, iproute2 with apt-get when their commands are missing."""
-    missing = sorted({pkg for cmd, pkg in PACKAGES.items()
-                      if not shutil.which(cmd) and not Path("/usr/sbin", cmd).exists()})
-    if not missing:
-        return
-    log("installing %s with apt-get" % " ".join(missing))
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    # No init system here: keep the package scripts from starting the machine's own sshd.
-    policy = Path("/usr/sbin/policy-rc.d")
-    made_policy = not policy.exists()
-    if made_policy:
-        policy.write_text("#!/bin/sh\n# edx-provision fleet: installing packages, start no services\nexit 101\n")
-        policy.chmod(0o755)
-    try:
-        run(["apt-get", "update", "-q"], env=env)
-        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing], env=env)
-    finally:
-        if made_policy:
-            policy.unlink()
-
-
-# ---------------------------------------------------------------- registry (shared by fleets)
-@contextlib.contextmanager
-def registry_lock():
-    """Exclusive access to the registry; retried when the last fleet's `down` removed it meanwhile."""
-    while True:
-        REGISTRY.mkdir(mode=0o755, exist_ok=True)
-        try:
-            handle = open(REGISTRY / ".lock", "w")  # noqa: SIM115 (held across the yield)
-        except FileNotFoundError:
-            continue
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                current = os.stat(REGISTRY / ".lock").st_ino == os.fstat(handle.fileno()).st_ino
-            except FileNotFoundError:
-                current = False
-            if current:
-                yield
-                return
-        finally:
-            handle.close()
-
-
-def registered_fleets():
-    """{state file path: fleet id} of every fleet registered on this machine.
-
-    An entry whose state file is gone (its directory was deleted without `down`) is dropped.
-    """
-    result = {}
-    for entry in REGISTRY.glob("fleet-*"):
-        with contextlib.suppress(OSError):
-            path = entry.read_text().strip()
-            if Path(path).exists():
-                result[path] = entry.name
-            else:
-                entry.unlink()
-    return result
-
-
-def used_slots():
-    used = set()
-    for state_path in registered_fleets():
-        with contextlib.suppress(OSError, ValueError):
-            used.update(host["slot"] for host in json.loads(Path(state_path).read_text())["hosts"])
-    return used
-
-
-def slot_addresses(slot):
-    """(controller address, host address) of address slot `slot`: the 1st and 2nd of a /30."""
-    network = ipaddress.ip_network(NETWORKS[slot // 64])
-    base = network.network_address + (slot % 64) * 4
-    return str(base + 1), str(base + 2)
-
-
-def addresses_in_use():
-    output = run(["ip", "-4", "-o", "addr", "show"], check=False).stdout
-    return {field.split("/")[0] for line in output.splitlines() for field in line.split()[3:4]}
-
-
-# ---------------------------------------------------------------- users of the hosts
-def free_ids(count, taken, start=2100):
-    ids, candidate = [], start
-    while len(ids) < count:
-        if candidate not in taken:
-            ids.append(candidate)
-        candidate += 1
-    return ids
-
-
-def host_users():
-    """uid/gid for edxapp and the login user, free on this machine; www-data's from /etc/passwd."""
-    passwd = [line.split(":") for line in Path("/etc/passwd").read_text().splitlines() if line]
-    groups = [line.split(":") for line in Path("/etc/group").read_text().splitlines() if line]
-    taken = {int(f[2]) for f in passwd} | {int(f[2]) for f in groups}
-    lms_id, login_id = free_ids(2, taken)
-    www = next((f for f in passwd if f[0] == WEB_USER), None)
-    if www is None:
-        raise FleetError("user %s is missing from /etc/passwd (Debian has it in base-passwd)" % WEB_USER)
-    return {LMS_USER: lms_id, LOGIN_USER: login_id, WEB_USER: int(www[2]), "www_gid": int(www[3])}
-
-
-# ---------------------------------------------------------------- the fleet
 class Fleet:
     """The fleet whose state lives in `directory` (state.json, inventory.yml, one dir per host)."""
 
@@ -223,7 +123,7 @@ class Fleet:
 
     def lms_state_dir(self, host):
         """The host's stand-in state directory (db.sqlite3, boots.log) as seen from the controller."""
-        return self.host_dir(host) / "edx" / "var" / "edxapp" / "standin"
+        return self.host_dir(host) / Path(LMS_STATE).relative_to("/")
 
     def boots(self, host):
         """boots.log lines of the host's LMS: [{'pid', 'command', 'uid', 'user'}, ...]."""
@@ -323,85 +223,15 @@ class Fleet:
         self._mounts(host)
 
     def _write_host_files(self, host):
-        users = self.state["users"]
-        root = self.host_dir(host)
-        if root.exists():
-            shutil.rmtree(root)
-        etc, edx, home = root / "etc", root / "edx", root / "home"
-        for path in (etc / "ssh", etc / "sudoers.d", root / "log", root / "mnt",
-                     edx / "bin", edx / "app" / "edxapp" / "edx-platform", edx / Path(LMS_VENV).relative_to("/edx"),
-                     self.lms_state_dir(host),
-                     home / LOGIN_USER / ".ssh"):
-            path.mkdir(parents=True, exist_ok=True)
-        lms_uid, login_uid, www_gid = users[LMS_USER], users[LOGIN_USER], users["www_gid"]
-        # Users: the machine's own plus edxapp (no login shell, as configuration makes it) and the login user.
-        (etc / "passwd").write_text(Path("/etc/passwd").read_text().rstrip("\n") + "\n"
-                                    "%s:x:%d:%d:Open edX LMS:/edx/app/edxapp:/bin/false\n"
-                                    "%s:x:%d:%d:fleet login:/home/%s:/bin/bash\n"
-                                    % (LMS_USER, lms_uid, lms_uid, LOGIN_USER, login_uid, login_uid, LOGIN_USER))
-        (etc / "group").write_text(Path("/etc/group").read_text().rstrip("\n") + "\n"
-                                   "%s:x:%d:\n%s:x:%d:\n" % (LMS_USER, lms_uid, LOGIN_USER, login_uid))
-        # `*`: no password, yet not locked, so key login works without PAM.
-        (etc / "shadow").write_text(Path("/etc/shadow").read_text().rstrip("\n") + "\n"
-                                    "%s:*:20000:0:99999:7:::\n%s:*:20000:0:99999:7:::\n" % (LMS_USER, LOGIN_USER))
-        os.chmod(etc / "shadow", 0o640)
-        (etc / "hosts").write_text("127.0.0.1 localhost\n%s %s\n" % (host["address"], host["name"]))
-        # The login user may become the LMS's users, and only them (what Ansible's become needs).
-        sudoers = etc / "sudoers.d" / "edx-provision"
-        sudoers.write_text("%s ALL=(%s,%s) NOPASSWD: ALL\n" % (LOGIN_USER, LMS_USER, WEB_USER))
-        os.chmod(sudoers, 0o440)
-        os.chmod(etc / "sudoers.d", 0o755)  # noqa: S103 (what sudo expects)
-        # sshd: the host's own key and config, key login only, for the login user only.
-        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", host["name"],
-             "-f", str(etc / "ssh" / "ssh_host_ed25519_key")])
-        (etc / "ssh" / "sshd_config").write_text(
-            "# edx-provision fleet host %s\n"
-            "ListenAddress %s:22\nHostKey /etc/ssh/ssh_host_ed25519_key\nPidFile /run/sshd.pid\n"
-            "PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-            "PermitRootLogin no\nAllowUsers %s\nUsePAM no\nUseDNS no\nX11Forwarding no\n"
-            "MaxStartups 200\nMaxSessions 50\nLogLevel VERBOSE\nSubsystem sftp internal-sftp\n"
-            % (host["name"], host["address"], LOGIN_USER))
-        ssh_dir = home / LOGIN_USER / ".ssh"
-        shutil.copyfile(self.dir / "id_ed25519.pub", ssh_dir / "authorized_keys")
-        for path, mode in ((home / LOGIN_USER, 0o750), (ssh_dir, 0o700), (ssh_dir / "authorized_keys", 0o600)):
-            os.chown(path, login_uid, login_uid)
-            os.chmod(path, mode)
-        # The native layout.
-        python = edx / "bin" / "python.edxapp"
-        python.write_text("#!/bin/sh\n# The LMS's virtualenv Python (configuration links it to the venv).\n"
-                          'exec %s/bin/python "$@"\n' % LMS_VENV)
-        python.chmod(0o755)
-        (edx / "bin" / "manage.edxapp").symlink_to("/edx/app/edxapp/edx-platform/manage.py")
-        env_file = edx / "app" / "edxapp" / "edxapp_env"
-        env_file.write_text(self.env_file_text(host))
-        os.chown(env_file, lms_uid, www_gid)
-        os.chmod(env_file, 0o644)
-        os.chown(edx / "app" / "edxapp", lms_uid, www_gid)
-        state_dir = self.lms_state_dir(host)
-        shutil.copyfile(self.dir / "template" / "db.sqlite3", state_dir / "db.sqlite3")
-        for path in (state_dir, state_dir.parent, state_dir / "db.sqlite3"):
-            os.chown(path, lms_uid, lms_uid)
-        os.chmod(state_dir, 0o750)  # noqa: S103 (edxapp only)
+        write_host_files(self.host_dir(host), host, self.state["users"], self.env_file_text(host),
+                         self.dir / "id_ed25519.pub", self.dir / "template" / "db.sqlite3")
 
     def env_file_text(self, host):
-        """What configuration's edxapp_env holds, plus the stand-in's knobs."""
-        lines = {
-            "LANG": "C.UTF-8",
-            "PATH": "/edx/app/edxapp/edx-platform/bin:/usr/local/bin:/usr/bin:/bin",
-            "SERVICE_VARIANT": "lms",
-            "EDX_PLATFORM_SETTINGS": self.state["settings"],
-            "CONFIG_ROOT": "/edx/etc",
-            "LMS_CFG": "/edx/etc/lms.yml",
-            "LMS_STATE_DIR": "/edx/var/edxapp/standin",
-            "LMS_ROOT_URL": self.lms_url(host),
-            "LMS_PORT": str(LMS_PORT),
-            "LMS_BOOT_DELAY": str(self.state["boot_delay"]),
-        }
-        return "".join('export %s="%s"\n' % item for item in lines.items())
+        return env_file_text(host, self.state["settings"], self.state["boot_delay"])
 
     @staticmethod
     def lms_url(host):
-        return "http://%s:%d" % (host["address"], LMS_PORT)
+        return lms_url(host)
 
     def _network(self, host):
         ns, veth = host["netns"], host["veth"]
@@ -495,7 +325,7 @@ class Fleet:
         """Start the host's stand-in LMS server (gunicorn, as edxapp) on the host's address."""
         lms_id, root = self.state["users"][LMS_USER], self.host_dir(host)
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/edx/app/edxapp", "PYTHONUNBUFFERED": "1",
-               "LMS_STATE_DIR": "/edx/var/edxapp/standin", "LMS_ROOT_URL": self.lms_url(host),
+               "LMS_STATE_DIR": LMS_STATE, "LMS_ROOT_URL": self.lms_url(host),
                "LMS_PORT": str(LMS_PORT), "DJANGO_SETTINGS_MODULE": "lms.envs." + self.state["settings"]}
         argv = self.enter(host) + [
             "env", "--chdir=/edx/app/edxapp/edx-platform",
@@ -510,15 +340,15 @@ class Fleet:
         self._save()
 
     def stop_lms(self, host):
-        self._stop_pid(host.get("lms"))
+        stop_pid(host.get("lms"))
 
     def stop_sshd(self, host):
         """Stop the host's sshd and every session it serves (connection masters lose theirs too)."""
-        self._stop_pid(host.get("sshd"))
+        stop_pid(host.get("sshd"))
         for pid in run(["ip", "netns", "pids", host["netns"]], check=False).stdout.split():
             with contextlib.suppress(OSError):
                 if Path("/proc/%s/comm" % pid).read_text().strip() == "sshd":
-                    self._stop_pid(int(pid))
+                    stop_pid(int(pid))
 
     def start_sshd(self, host):
         with open(self.host_dir(host) / "log" / "sshd.log", "ab") as out:
@@ -526,26 +356,13 @@ class Fleet:
                                             stdout=out, stderr=subprocess.STDOUT, start_new_session=True).pid
         self._save()
 
-    @staticmethod
-    def _stop_pid(pid):
-        if not pid:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
-            if not _alive(pid):
-                return
-            time.sleep(0.05)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
     def wait_ready(self, host, timeout=90):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.port_open(host, 22) and self.heartbeat(host) == 200:
                 return
             for service in ("sshd", "lms"):
-                if not _alive(host.get(service)):
+                if not alive(host.get(service)):
                     raise FleetError("%s's %s exited; see %s" % (
                         host["name"], service, self.host_dir(host) / "log" / (service + ".log")))
             time.sleep(0.2)
@@ -569,51 +386,20 @@ class Fleet:
             return None
 
     def healthy(self):
-        return all(_alive(host.get("anchor")) and self.port_open(host, 22) and self.heartbeat(host) == 200
+        return all(alive(host.get("anchor")) and self.port_open(host, 22) and self.heartbeat(host) == 200
                    for host in self.hosts)
 
     # ------------------------------------------------ controller-side files
     def _write_client_files(self):
-        key = self.dir / "id_ed25519"
-        config, known = [], []
-        for host in self.hosts:
-            public = (self.host_dir(host) / "etc" / "ssh" / "ssh_host_ed25519_key.pub").read_text().split()
-            known.append("%s,%s %s %s\n" % (host["name"], host["address"], public[0], public[1]))
-            config.append(
-                "Host %s\n  HostName %s\n  User %s\n  IdentityFile %s\n  IdentitiesOnly yes\n"
-                "  UserKnownHostsFile %s\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n"
-                "  HostKeyAlias %s\n  BatchMode yes\n  ConnectTimeout 5\n\n"
-                % (host["name"], host["address"], LOGIN_USER, key, self.dir / "known_hosts", host["name"]))
-        (self.dir / "known_hosts").write_text("".join(known))
-        (self.dir / "ssh_config").write_text("# edx-provision fleet: ssh -F %s lms1\n\n" % (self.dir / "ssh_config")
-                                             + "".join(config))
+        keys = {host["name"]: self.host_dir(host) / "etc" / "ssh" / "ssh_host_ed25519_key.pub" for host in self.hosts}
+        known, config = ssh_client_files(self.hosts, keys, self.dir / "id_ed25519", self.dir)
+        (self.dir / "known_hosts").write_text(known)
+        (self.dir / "ssh_config").write_text(config)
         self.inventory.write_text(self.inventory_text())
         os.chmod(self.inventory, 0o600)
 
     def inventory_text(self):
-        hosts = "".join("    %s:\n      edx_api_access_lms_url: %s\n" % (host["name"], self.lms_url(host))
-                        for host in self.hosts)
-        return (
-            "---\n"
-            "# Written by tests/fleet/fleet.py: %d SSH test hosts, each a native LMS install.\n"
-            "# The LMS side runs over SSH as %s, then sudo to %s (become), with the native runner.\n"
-            "lms:\n"
-            "  vars:\n"
-            "    ansible_connection: ssh\n"
-            "    ansible_user: %s\n"
-            "    ansible_ssh_common_args: -F %s\n"
-            "    ansible_control_path_dir: %s\n"
-            "    edx_api_access_runner: native\n"
-            "    edx_api_access_become: true\n"
-            "    edx_api_access_become_user: %s\n"
-            "    edx_api_access_username: enrollment-api\n"
-            "    edx_api_access_email: enrollment-api@example.com\n"
-            "    # A throw-away fleet on this machine; on a real LMS keep the secret in Ansible Vault.\n"
-            "    edx_api_access_client_secret: %s\n"
-            "  hosts:\n%s"
-            % (len(self.hosts), LOGIN_USER, LMS_USER, LOGIN_USER, self.dir / "ssh_config", self.control_dir, LMS_USER,
-               self.client_secret, hosts)
-        )
+        return inventory_text(self.hosts, self.dir / "ssh_config", self.control_dir, self.client_secret)
 
     # ------------------------------------------------ down
     def down(self):
@@ -655,7 +441,7 @@ class Fleet:
                 # A master retitles itself "ssh: <control path> [mux]".
                 if ((entry.parent / "comm").read_text().strip() == "ssh"
                         and marker in entry.read_bytes().decode(errors="replace")):
-                    self._stop_pid(int(entry.parent.name))
+                    stop_pid(int(entry.parent.name))
 
     def _remove_host(self, host):
         ns = host["netns"]
@@ -669,15 +455,15 @@ class Fleet:
                         with contextlib.suppress(ProcessLookupError):
                             os.kill(pid, sig)
                     for _ in range(40):
-                        if not any(_alive(pid) for pid in pids):
+                        if not any(alive(pid) for pid in pids):
                             break
                         time.sleep(0.05)
             run(["ip", "netns", "del", ns], check=False)
         # Recorded processes outside the netns (a holder that had not entered it yet).
         for key in ("anchor", "sshd", "lms"):
             pid = host.get(key)
-            if pid and _alive(pid) and _in_netns(pid, ns):
-                self._stop_pid(pid)
+            if pid and alive(pid) and in_netns(pid, ns):
+                stop_pid(pid)
         for _ in range(50):  # the veth goes with the namespace, a little later
             if run(["ip", "link", "show", host["veth"]], check=False).returncode != 0:
                 break
@@ -694,29 +480,6 @@ class Fleet:
                                                   "up" if self.port_open(host, 22) else "down",
                                                   self.heartbeat(host) or "down"))
         return "\n".join(lines)
-
-
-def _alive(pid):
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with contextlib.suppress(OSError, IndexError):
-        if Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0] == "Z":
-            return False
-    return True
-
-
-def _in_netns(pid, ns):
-    """Was `pid` started for this host (its command line names the namespace, or it is inside it)?"""
-    with contextlib.suppress(OSError):
-        if os.stat("/proc/%d/ns/net" % pid).st_ino == os.stat("/run/netns/" + ns).st_ino:
-            return True
-    with contextlib.suppress(OSError):
-        return ns in Path("/proc/%d/cmdline" % pid).read_bytes().decode(errors="replace").split("\0")
-    return False
 
 
 def main(argv):

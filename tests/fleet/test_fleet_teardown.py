@@ -24,7 +24,7 @@ def _traces(state):
         if Path("/sys/class/net", host["veth"]).exists():
             left.append("veth " + host["veth"])
         for key in ("anchor", "sshd", "lms"):
-            if fleetlib._alive(host.get(key)):
+            if fleetlib.alive(host.get(key)):
                 left.append("%s pid %s" % (key, host[key]))
     return left
 
