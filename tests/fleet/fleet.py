@@ -4,6 +4,7 @@ A fleet of SSH test hosts, each a native Open edX LMS host, on this machine. Sta
 
     fleet.py up [--size N] [--dir DIR] [--boot-delay S]   build N hosts, write DIR/inventory.yml
     fleet.py down [--dir DIR]                             remove everything DIR/state.json records
+    fleet.py down --all                                   the same for every fleet on this machine
     fleet.py status [--dir DIR]                           list the hosts and whether they answer
 
 Each host is a network namespace with one end of a veth pair and a /30 from a documentation
@@ -488,7 +489,15 @@ def main(argv):
     parser.add_argument("--dir", default=os.environ.get("FLEET_DIR") or str(DEFAULT_DIR))
     parser.add_argument("--size", type=int, default=int(os.environ.get("FLEET_SIZE") or 3))
     parser.add_argument("--boot-delay", type=float, default=float(os.environ.get("LMS_BOOT_DELAY") or 0))
+    parser.add_argument("--all", action="store_true",
+                        help="down: every fleet registered on this machine (e.g. a killed test run's)")
     args = parser.parse_args(argv)
+    if args.action == "down" and args.all:
+        paths = list(registered_fleets()) if REGISTRY.exists() else []
+        for path in paths:
+            Fleet(Path(path).parent).down()
+            print("fleet of %s removed" % Path(path).parent)
+        return 0
     fleet = Fleet(args.dir)
     try:
         if args.action == "up":
