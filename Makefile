@@ -21,8 +21,15 @@ export PATH := $(BIN):$(PATH)
 PLAYBOOK := $(BIN)/ansible-playbook -i inventories/standin.yml
 ARGS ?=
 
+# The fleet of SSH test hosts (tests/fleet): network namespaces on this machine, needs root.
+FLEET_SIZE ?= 3
+FLEET_DIR ?= .fleet
+override FLEET_DIR := $(abspath $(FLEET_DIR))
+export FLEET_SIZE FLEET_DIR
+FLEET_PLAYBOOK := $(BIN)/ansible-playbook -i $(FLEET_DIR)/inventory.yml
+
 .PHONY: help venv lms-up lms-down demo provision verify test lint unit contract integration \
-        molecule bench bench-enroll clean
+        molecule fleet bench bench-enroll bench-fleet fleet-up fleet-down fleet-provision fleet-verify fleet-inventory clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,7 +73,10 @@ integration: $(STAMP) ## ansible-playbook and the modules against stand-in LMS i
 molecule: $(STAMP) ## the role's molecule scenario (converge, idempotence, verify)
 	tests/molecule.sh
 
-test: lint unit contract integration molecule ## everything CI runs
+fleet: $(STAMP) ## provision a fleet of 2 SSH test hosts (native runner, become), failures per host
+	$(BIN)/pytest tests/fleet
+
+test: lint unit contract integration fleet molecule ## everything CI runs
 
 bench: $(STAMP) ## LMS boots and wall time: toolkit against a per-command baseline; then bench-enroll
 	$(BIN)/python bench/run.py
@@ -75,6 +85,25 @@ bench: $(STAMP) ## LMS boots and wall time: toolkit against a per-command baseli
 bench-enroll: $(STAMP) ## 300 enrollments at the real staff throttle rate: requests, 429s, wall time, rerun
 	$(BIN)/python bench/enrollments.py
 
+fleet-up: $(STAMP) ## FLEET_SIZE SSH test hosts with a native LMS each; writes .fleet/inventory.yml
+	$(BIN)/python tests/fleet/fleet.py up
+
+fleet-down: ## remove every namespace, process, mount and file of the fleet (also a failed fleet-up)
+	$(PYTHON) tests/fleet/fleet.py down
+
+fleet-inventory:
+	@test -f $(FLEET_DIR)/inventory.yml || { echo "no fleet in $(FLEET_DIR): run make fleet-up first" >&2; exit 1; }
+
+fleet-provision: $(STAMP) fleet-inventory ## run playbooks/provision.yml against the fleet, ARGS='--check --diff'
+	$(FLEET_PLAYBOOK) playbooks/provision.yml $(ARGS)
+
+fleet-verify: $(STAMP) fleet-inventory ## run the read-only playbooks/verify.yml against the fleet
+	$(FLEET_PLAYBOOK) playbooks/verify.yml $(ARGS)
+
+bench-fleet: $(STAMP) ## wall time and LMS starts for fleets of 1, 2, 4 and 8 hosts (forks = hosts)
+	$(BIN)/python bench/fleet.py
+
 clean: ## stop the default stand-in and remove generated state
 	-$(PYTHON) tests/lms/control.py down
+	-$(PYTHON) tests/fleet/fleet.py down
 	rm -rf .lms .lms-* .ansible .pytest_cache .ruff_cache

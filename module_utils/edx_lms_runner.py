@@ -205,11 +205,26 @@ class LmsRunner:
                 "(configuration writes /edx/app/edxapp/edxapp_env), or set env_file: '' if the LMS "
                 "needs none." % (path, self.options["runner"] + " runner")
             )
-        with open(path) as handle:
+        try:
+            with open(path) as handle:
+                text = handle.read()
+        except OSError as exc:
+            uid = os.geteuid()
             try:
-                return parse_env_file(handle.read(), os.environ, path)
-            except ValueError as exc:
-                raise LmsError(str(exc)) from exc
+                import pwd
+
+                user = "user %s (uid %d)" % (pwd.getpwuid(uid).pw_name, uid)
+            except (ImportError, KeyError):
+                user = "uid %d" % uid
+            raise LmsError(
+                "env_file %s cannot be read as %s: %s. Run the task as a user that may read it (become_user: "
+                "the LMS's user, edxapp or www-data), or fix the file's owner and mode (configuration "
+                "leaves it owned by edxapp, mode 0644)." % (path, user, exc.strerror or exc)
+            ) from exc
+        try:
+            return parse_env_file(text, os.environ, path)
+        except ValueError as exc:
+            raise LmsError(str(exc)) from exc
 
     def check_command(self, argv):
         """Fail early, with the option to fix, when the first word of the command cannot run."""

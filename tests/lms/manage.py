@@ -7,12 +7,14 @@ is the service variant (only `lms` exists here), `--settings NAME` selects the s
 module `lms.envs.NAME`; without it DJANGO_SETTINGS_MODULE from the environment is used,
 else `lms.envs.production`. Everything else goes to Django's command line unchanged.
 
-Every start appends one line (time, pid, command name; never the arguments, which can
-hold secrets) to $LMS_STATE_DIR/boots.log, and LMS_BOOT_DELAY=SECONDS makes the start
-sleep that long, to model a real LMS whose management commands take seconds to boot.
+Every start appends one line (time, pid, command name, and the uid and user name the
+process runs as; never the arguments, which can hold secrets) to $LMS_STATE_DIR/boots.log,
+and LMS_BOOT_DELAY=SECONDS makes the start sleep that long, to model a real LMS whose
+management commands take seconds to boot.
 """
 
 import os
+import pwd
 import sys
 import time
 from argparse import ArgumentParser
@@ -43,11 +45,21 @@ def command_name(django_args):
     return "-"
 
 
+def process_user():
+    """`uid=N user=NAME` of this process, so a log reader can prove which user started the LMS."""
+    uid = os.getuid()
+    try:
+        name = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        name = "-"
+    return f"uid={uid} user={name}"
+
+
 def record_boot(command):
     directory = state_dir()
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    line = f"{stamp} pid={os.getpid()} command={command}\n"
+    line = f"{stamp} pid={os.getpid()} command={command} {process_user()}\n"
     # One write() of a short line on an O_APPEND file: concurrent starts never interleave.
     fd = os.open(directory / "boots.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:

@@ -2,6 +2,8 @@
 boots.log and LMS_BOOT_DELAY, Django's own shell/migrate/changepassword."""
 
 import json
+import os
+import pwd
 import re
 import subprocess
 
@@ -65,8 +67,9 @@ def test_each_start_appends_one_boots_line_without_arguments(standin):
     assert result.returncode == 0
     assert standin.boots() == before + 2
     lines = (standin.state_dir / "boots.log").read_text().splitlines()[-2:]
-    assert re.fullmatch(r"\S+Z pid=\d+ command=shell", lines[0]), lines
-    assert re.fullmatch(r"\S+Z pid=\d+ command=check", lines[1]), lines
+    user = rf"uid={os.getuid()} user={re.escape(pwd.getpwuid(os.getuid()).pw_name)}"
+    assert re.fullmatch(rf"\S+Z pid=\d+ command=shell {user}", lines[0]), lines
+    assert re.fullmatch(rf"\S+Z pid=\d+ command=check {user}", lines[1]), lines
     assert secret not in (standin.state_dir / "boots.log").read_text()
 
 
