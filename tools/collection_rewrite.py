@@ -161,14 +161,15 @@ def rewrite_documentation(text, names):
 
 def _qualify_fragment(rest, names):
     """A fragment reference `edx_lms` or `edx_lms.VARIANT` -> `NS.NAME.edx_lms[.VARIANT]`."""
-    match = re.fullmatch(r"(?P<space> +)(?P<quote>['\"]?)(?P<base>\w+)(?P<variant>\.\w+)?(?P=quote)(?P<tail> *(?:#.*)?)",
-                         rest)
+    match = _FRAGMENT_VALUE.fullmatch(rest)
     if match and match.group("base") in names.doc_fragments:
         return "%s%s%s%s%s%s" % (match.group("space"), match.group("quote"), names.fqcn(match.group("base")),
                                  match.group("variant") or "", match.group("quote"), match.group("tail"))
     return rest
 
 
+_FRAGMENT_VALUE = re.compile(
+    r"(?P<space> +)(?P<quote>['\"]?)(?P<base>\w+)(?P<variant>\.\w+)?(?P=quote)(?P<tail> *(?:#.*)?)")
 _INCLUDE_ROLE = re.compile(r"^(?:ansible\.builtin\.)?(?:include|import)_role$")
 
 
@@ -211,9 +212,7 @@ def rewrite_tasks(text, names):
             prefix = body[:key_column]
             if key in names.modules and item_columns and item_columns[-1] == key_column:
                 body = prefix + names.fqcn(key) + ":" + rest
-            elif key == "role":
-                body = prefix + key + ":" + _qualify_value(rest, names.roles, names)
-            elif key == "name" and role_args_indent is not None:
+            elif key == "role" or (key == "name" and role_args_indent is not None):
                 body = prefix + key + ":" + _qualify_value(rest, names.roles, names)
             elif _INCLUDE_ROLE.match(key) and not rest.strip():
                 role_args_indent = key_column
