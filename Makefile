@@ -22,7 +22,7 @@ PLAYBOOK := $(BIN)/ansible-playbook -i inventories/standin.yml
 ARGS ?=
 
 .PHONY: help venv lms-up lms-down demo provision verify test lint unit contract integration \
-        molecule bench clean
+        molecule collection collection-test bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,11 +66,17 @@ integration: $(STAMP) ## ansible-playbook and the modules against stand-in LMS i
 molecule: $(STAMP) ## the role's molecule scenario (converge, idempotence, verify)
 	tests/molecule.sh
 
-test: lint unit contract integration molecule ## everything CI runs
+collection: $(STAMP) ## build the Ansible collection tarball into build/ (name and version: pyproject.toml)
+	$(BIN)/python tools/build_collection.py
+
+collection-test: $(STAMP) ## build and install the collection, ansible-test sanity, FQCN demo on a stand-in
+	$(BIN)/pytest tests/collection
+
+test: lint unit contract integration molecule collection-test ## everything CI runs
 
 bench: $(STAMP) ## LMS boots and wall time: toolkit against a per-command baseline
 	$(BIN)/python bench/run.py
 
 clean: ## stop the default stand-in and remove generated state
 	-$(PYTHON) tests/lms/control.py down
-	rm -rf .lms .lms-* .ansible .pytest_cache .ruff_cache
+	rm -rf .lms .lms-* .ansible .pytest_cache .ruff_cache build

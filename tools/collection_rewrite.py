@@ -173,53 +173,58 @@ _FRAGMENT_VALUE = re.compile(
 _INCLUDE_ROLE = re.compile(r"^(?:ansible\.builtin\.)?(?:include|import)_role$")
 
 
+_TASK_LISTS = ("tasks", "pre_tasks", "post_tasks", "handlers", "block", "rescue", "always")
+
+
 def rewrite_tasks(text, names):
     """Playbooks, role tasks and EXAMPLES: module keys of tasks, `role:` values, include_role names.
 
-    A key is a task's module key when it sits at the key column of the list item it belongs to
-    (`- name: x` then `  edx_user:`), tracked with a stack so nested lists (`users:` entries) do not
-    confuse it. Keys elsewhere (set_fact variables, `vars:`, module options) are never touched.
+    Indentation says what each line belongs to: a stack of open keys (`users:`, `block:`) gives every
+    list item and every key its parent. A list item is a task when it is top-level or under `tasks`,
+    `block`, `rescue`, ... and a key is its module key when it sits at that task's key column. So
+    set_fact variables, `vars:`, module options and entries of other lists are never touched.
     """
     out = []
-    item_columns = []  # key columns of the enclosing list items, innermost last
-    role_args_indent = None  # indent of an include_role/import_role key whose arguments follow
-    roles_indent = None  # indent of a `roles:` key whose list of role names follows
+    open_keys = []  # (column, key) of keys whose value is a nested block, innermost last
+    items = []  # (key column, is a task) of the enclosing list items, innermost last
+
+    def parent():
+        return open_keys[-1][1] if open_keys else None
+
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\n")
         ending = line[len(body):]
-        stripped = body.strip()
-        if not stripped or stripped.startswith("#"):
+        if not body.strip() or body.strip().startswith("#"):
             out.append(line)
             continue
         indent = _indent(body)
         item = _LIST_ITEM.match(body)
-        if role_args_indent is not None and indent <= role_args_indent:
-            role_args_indent = None
-        if roles_indent is not None and (indent < roles_indent or (indent == roles_indent and not item)):
-            roles_indent = None
         if item:
+            # A list sits under the nearest key left of it (or at its column: `key:\n- x`).
+            while open_keys and open_keys[-1][0] > indent:
+                open_keys.pop()
             key_column = item.start("value") if item.group("value") else indent + 2
-            while item_columns and item_columns[-1] >= key_column:
-                item_columns.pop()
-            item_columns.append(key_column)
-        else:
-            while item_columns and item_columns[-1] > indent:
-                item_columns.pop()
+            while items and items[-1][0] >= key_column:
+                items.pop()
+            items.append((key_column, parent() is None or parent() in _TASK_LISTS))
+            if parent() == "roles" and item.group("value") in names.roles:
+                body = body[:item.start("value")] + names.fqcn(item.group("value"))
         match = _KEY.match(body)
         if match:
             key_column = match.start("key")
+            while open_keys and open_keys[-1][0] >= key_column:
+                open_keys.pop()
+            while items and items[-1][0] > key_column:
+                items.pop()
             key, rest = match.group("key"), match.group("rest")
             prefix = body[:key_column]
-            if key in names.modules and item_columns and item_columns[-1] == key_column:
+            at_task_level = bool(items) and items[-1] == (key_column, True)
+            if key in names.modules and at_task_level:
                 body = prefix + names.fqcn(key) + ":" + rest
-            elif key == "role" or (key == "name" and role_args_indent is not None):
+            elif key == "role" or (key == "name" and parent() and _INCLUDE_ROLE.match(parent())):
                 body = prefix + key + ":" + _qualify_value(rest, names.roles, names)
-            elif _INCLUDE_ROLE.match(key) and not rest.strip():
-                role_args_indent = key_column
-            elif key == "roles" and not rest.strip():
-                roles_indent = key_column
-        elif item and roles_indent is not None and item.group("value") in names.roles:
-            body = body[:item.start("value")] + names.fqcn(item.group("value"))
+            if not rest.strip():
+                open_keys.append((key_column, key))
         out.append(body + ending)
     return "".join(out)
 
