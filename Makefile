@@ -22,7 +22,7 @@ PLAYBOOK := $(BIN)/ansible-playbook -i inventories/standin.yml
 ARGS ?=
 
 .PHONY: help venv lms-up lms-down demo provision verify test lint unit contract integration \
-        molecule collection collection-test bench clean
+        molecule collection collection-demo collection-test bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,6 +68,16 @@ molecule: $(STAMP) ## the role's molecule scenario (converge, idempotence, verif
 
 collection: $(STAMP) ## build the Ansible collection tarball into build/ (name and version: pyproject.toml)
 	$(BIN)/python tools/build_collection.py
+
+# Installs into build/collections and runs with build/ansible.cfg, which names no library or roles path,
+# so only the collection's fully qualified names can resolve.
+collection-demo: lms-up ## the demo through the installed collection, by fully qualified names only
+	@tarball=$$($(BIN)/python tools/build_collection.py) && rm -rf build/collections && \
+	  $(BIN)/ansible-galaxy collection install "$$tarball" -p build/collections >/dev/null && \
+	  printf '[defaults]\ncollections_path = %s\ncallback_result_format = yaml\nnocows = True\n' \
+	    "$(CURDIR)/build/collections" > build/ansible.cfg
+	cd build && ANSIBLE_CONFIG=$(CURDIR)/build/ansible.cfg $(BIN)/ansible-playbook \
+	  -i $(CURDIR)/inventories/standin.yml $(CURDIR)/tests/collection/demo.yml $(ARGS)
 
 collection-test: $(STAMP) ## build and install the collection, ansible-test sanity, FQCN demo on a stand-in
 	$(BIN)/pytest tests/collection
