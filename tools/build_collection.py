@@ -156,6 +156,7 @@ def readme(config, names, repo=REPO):
     return template.substitute(
         collection="%s.%s" % (names.namespace, names.name),
         namespace=names.namespace,
+        name=names.name,
         version=config["version"],
         requires_ansible=config["requires_ansible"],
         modules="| module | what it does |\n|---|---|\n" + "\n".join(rows),
