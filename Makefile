@@ -29,7 +29,8 @@ export FLEET_SIZE FLEET_DIR
 FLEET_PLAYBOOK := $(BIN)/ansible-playbook -i $(FLEET_DIR)/inventory.yml
 
 .PHONY: help venv lms-up lms-down demo provision verify test lint unit contract integration \
-        molecule fleet bench bench-enroll bench-fleet fleet-up fleet-down fleet-provision fleet-verify fleet-inventory clean
+        molecule fleet collection collection-demo collection-test bench bench-enroll bench-fleet fleet-up fleet-down \
+        fleet-provision fleet-verify fleet-inventory clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -76,7 +77,23 @@ molecule: $(STAMP) ## the role's molecule scenario (converge, idempotence, verif
 fleet: $(STAMP) ## provision a fleet of 2 SSH test hosts (native runner, become), failures per host
 	$(BIN)/pytest tests/fleet
 
-test: lint unit contract integration fleet molecule ## everything CI runs
+collection: $(STAMP) ## build the Ansible collection tarball into build/ (name and version: pyproject.toml)
+	$(BIN)/python tools/build_collection.py
+
+# Installs into build/collections and runs with build/ansible.cfg, which names no library or roles path,
+# so only the collection's fully qualified names can resolve.
+collection-demo: lms-up ## the demo through the installed collection, by fully qualified names only
+	@tarball=$$($(BIN)/python tools/build_collection.py) && rm -rf build/collections && \
+	  $(BIN)/ansible-galaxy collection install "$$tarball" -p build/collections >/dev/null && \
+	  printf '[defaults]\ncollections_path = %s\ncallback_result_format = yaml\nnocows = True\n' \
+	    "$(CURDIR)/build/collections" > build/ansible.cfg
+	cd build && ANSIBLE_CONFIG=$(CURDIR)/build/ansible.cfg $(BIN)/ansible-playbook \
+	  -i $(CURDIR)/inventories/standin.yml $(CURDIR)/tests/collection/demo.yml $(ARGS)
+
+collection-test: $(STAMP) ## build and install the collection, ansible-test sanity, FQCN demo on a stand-in
+	$(BIN)/pytest tests/collection
+
+test: lint unit contract integration fleet molecule collection-test ## everything CI runs
 
 bench: $(STAMP) ## LMS boots and wall time: toolkit against a per-command baseline; then bench-enroll
 	$(BIN)/python bench/run.py
@@ -106,4 +123,4 @@ bench-fleet: $(STAMP) ## wall time and LMS starts for fleets of 1, 2, 4 and 8 ho
 clean: ## stop the default stand-in and remove generated state
 	-$(PYTHON) tests/lms/control.py down
 	-$(PYTHON) tests/fleet/fleet.py down
-	rm -rf .lms .lms-* .ansible .pytest_cache .ruff_cache
+	rm -rf .lms .lms-* .ansible .pytest_cache .ruff_cache build

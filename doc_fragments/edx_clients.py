@@ -43,13 +43,16 @@ options:
         description: Skip the consent screen.
         type: bool
       state:
-        description: V(present) or V(absent); defaults to the top-level O(state).
+        description: V(present) or V(absent); defaults to the module's top-level C(state)
+          option (V(present) in M(edx_access)).
         type: str
         choices: [present, absent]
       return_secret:
-        description: Return a generated secret; defaults to the top-level O(return_secret).
+        description: Return a generated secret; defaults to the module's top-level C(return_secret)
+          option (V(false) in M(edx_access)).
         type: bool
       allow_owner_change:
-        description: Move a client of another owner to this owner; defaults to the top-level O(allow_owner_change).
+        description: Move a client of another owner to this owner; defaults to the module's top-level
+          C(allow_owner_change) option (V(false) in M(edx_access)).
         type: bool
 """

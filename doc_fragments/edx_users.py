@@ -35,14 +35,17 @@ options:
         description: Password to set when it differs.
         type: str
       update_password:
-        description: V(always) or V(on_create); defaults to the top-level O(update_password).
+        description: V(always) or V(on_create); defaults to the module's top-level C(update_password)
+          option (V(always) in M(edx_access)).
         type: str
         choices: [always, on_create]
       state:
-        description: V(present) or V(absent); defaults to the top-level O(state).
+        description: V(present) or V(absent); defaults to the module's top-level C(state)
+          option (V(present) in M(edx_access)).
         type: str
         choices: [present, absent]
       remove_owned_clients:
-        description: Delete the user's OAuth2 clients with it; defaults to the top-level O(remove_owned_clients).
+        description: Delete the user's OAuth2 clients with it; defaults to the module's top-level
+          C(remove_owned_clients) option (V(false) in M(edx_access)).
         type: bool
 """

@@ -13,7 +13,7 @@ description:
     process (for LMSes whose OAuth2 endpoints are off). You choose the token's value, so it never
     travels back in the result.
   - The role C(edx_api_access) uses this module for its LMS side.
-author: edx-provision maintainers
+author: edx-provision maintainers (!UNKNOWN)
 version_added: "0.2.0"
 extends_documentation_fragment:
   - edx_lms

@@ -68,7 +68,7 @@ notes:
 seealso:
   - module: edx_token
 author:
-  - edx-provision contributors
+  - edx-provision maintainers (!UNKNOWN)
 """
 
 EXAMPLES = r"""

@@ -19,7 +19,7 @@ description:
     call with nothing changed.
   - Keeps under the LMS's throttle (40 requests a minute per user, 120 for staff, none with the API
     key) and, when throttled anyway (HTTP 429), waits as C(Retry-After) says, up to O(throttle_timeout).
-author: edx-provision maintainers
+author: edx-provision maintainers (!UNKNOWN)
 version_added: "0.1.0"
 extends_documentation_fragment:
   - edx_http

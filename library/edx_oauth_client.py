@@ -19,7 +19,7 @@ description:
   - The LMS logs client secrets when C(create_dot_application) runs; the module mutes that logger.
   - One LMS process per call for one client or a list; all clients are validated first and applied in
     one transaction, so a bad entry changes nothing.
-author: edx-provision maintainers
+author: edx-provision maintainers (!UNKNOWN)
 version_added: "0.1.0"
 extends_documentation_fragment:
   - edx_lms

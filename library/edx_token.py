@@ -163,7 +163,7 @@ notes:
 seealso:
   - module: edx_api_check
 author:
-  - edx-provision contributors
+  - edx-provision maintainers (!UNKNOWN)
 """
 
 EXAMPLES = r"""

@@ -11,7 +11,7 @@ description:
   - One LMS process per call, for one user or a list of them; all users of a call are validated first
     and applied in one transaction, so a bad entry changes nothing.
   - The e-mail address of an existing user is never changed; a different address fails and names both.
-author: edx-provision maintainers
+author: edx-provision maintainers (!UNKNOWN)
 version_added: "0.1.0"
 extends_documentation_fragment:
   - edx_lms

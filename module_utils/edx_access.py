@@ -23,7 +23,8 @@ def access_argument_spec():
     return dict(
         users=dict(type="list", elements="dict", options=user_suboptions()),
         clients=dict(type="list", elements="dict", options=client_suboptions()),
-        direct_token=dict(type="dict", options=dict(
+        # Not secret as a whole (client, user, scope, lifetime); its `value` is no_log.
+        direct_token=dict(type="dict", no_log=False, options=dict(
             client_id=dict(type="str", required=True),
             value=dict(type="str", required=True, no_log=True),
             username=dict(type="str"),

@@ -123,11 +123,11 @@ def apply_groups(groups, check_mode):
     """
     if check_mode:
         return
-    for plans, apply_one, _ in groups:
+    for plans, apply_one, _reread in groups:
         for plan in plans:
             if plan["action"] != "none":
                 apply_one(plan)
-    for plans, _, reread in groups:
+    for plans, _apply_one, reread in groups:
         for plan in plans:
             if plan["action"] == "none":
                 continue
