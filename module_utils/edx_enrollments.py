@@ -354,46 +354,10 @@ def ensure_enrollments(api, entries_param, check_mode=False, diff=False, check_u
     entries, errors = validate(entries_param)
     if errors:
         raise EnrollmentError("Invalid enrollments: " + "; ".join(errors), cause="bad_option", errors=errors)
-    strategy = "staff_list"
-    # The staff list takes no API key (IsAdminUser): a key-only caller reads each enrollment.
-    current = read_staff_list(api, entries) if api.token else None
-    if current is None:
-        strategy = "per_enrollment"
-        current = read_each(api, entries)
+    strategy, current = read_current(api, entries)
     items = [plan(entry, current.get((entry["username"], entry["course_id"]))) for entry in entries]
-    warnings = []
-
-    modes, problems = {}, []
-    for item, entry in pairs(items, entries):
-        if needs_course_modes(item):
-            if entry["course_id"] not in modes:
-                modes[entry["course_id"]] = read_course_modes(api, entry["course_id"], entry)
-            problem = check_mode_against_course(item, entry, modes[entry["course_id"]])
-            if problem:
-                problems.append(problem)
-    if problems:
-        raise EnrollmentError("Nothing was changed: " + "; ".join(problems), cause="unavailable_mode", errors=problems)
-
-    seen = set(user for user, _course in current)
-    unverified = []
-    for item, entry in pairs(items, entries):
-        if item["action"] == "create" and entry["username"] not in seen and entry["username"] not in unverified:
-            unverified.append(entry["username"])
-    if unverified and check_users and not check_mode:
-        firsts = {}
-        for entry in entries:
-            firsts.setdefault(entry["username"], entry)
-        missing = [name for name in unverified if unknown_user(api, firsts[name])]
-        if missing:
-            raise EnrollmentError(
-                "Nothing was changed: the LMS has no user %s (HTTP 406). Create the users first (edx_user) or "
-                "fix the usernames in %s." % (", ".join(missing), ", ".join(
-                    "enrollments[%d].username" % firsts[name]["index"] for name in missing)),
-                cause="unknown_user", users=missing)
-    elif unverified and check_mode:
-        warnings.append("Check mode writes nothing, so it did not check that these users exist: %s"
-                        % ", ".join(unverified))
-
+    check_course_modes(api, items, entries)
+    warnings = check_users_exist(api, items, entries, current, check_users, check_mode)
     done = []
     if not check_mode:
         for item, entry in pairs(items, entries):
@@ -408,6 +372,55 @@ def ensure_enrollments(api, entries_param, check_mode=False, diff=False, check_u
     if warnings:
         result["warnings"] = warnings
     return result
+
+
+def read_current(api, entries):
+    """(strategy, {(username, course_id): enrollment}) with the fewest reads this caller may make."""
+    # The staff list takes no API key (IsAdminUser): a key-only caller reads each enrollment.
+    current = read_staff_list(api, entries) if api.token else None
+    if current is None:
+        return "per_enrollment", read_each(api, entries)
+    return "staff_list", current
+
+
+def check_course_modes(api, items, entries):
+    """Fail before any write when a course run does not offer the mode an entry needs."""
+    modes, problems = {}, []
+    for item, entry in pairs(items, entries):
+        if needs_course_modes(item):
+            if entry["course_id"] not in modes:
+                modes[entry["course_id"]] = read_course_modes(api, entry["course_id"], entry)
+            problem = check_mode_against_course(item, entry, modes[entry["course_id"]])
+            if problem:
+                problems.append(problem)
+    if problems:
+        raise EnrollmentError("Nothing was changed: " + "; ".join(problems), cause="unavailable_mode", errors=problems)
+
+
+def check_users_exist(api, items, entries, current, check_users, check_mode):
+    """Fail before any write on an unknown user of a new enrollment; returns warnings (check mode)."""
+    seen = set(user for user, _course in current)
+    unverified = []
+    for item, entry in pairs(items, entries):
+        if item["action"] == "create" and entry["username"] not in seen and entry["username"] not in unverified:
+            unverified.append(entry["username"])
+    if not unverified:
+        return []
+    if check_mode:
+        return ["Check mode writes nothing, so it did not check that these users exist: %s" % ", ".join(unverified)]
+    if not check_users:
+        return []
+    firsts = {}
+    for entry in entries:
+        firsts.setdefault(entry["username"], entry)
+    missing = [name for name in unverified if unknown_user(api, firsts[name])]
+    if missing:
+        raise EnrollmentError(
+            "Nothing was changed: the LMS has no user %s (HTTP 406). Create the users first (edx_user) or "
+            "fix the usernames in %s." % (", ".join(missing), ", ".join(
+                "enrollments[%d].username" % firsts[name]["index"] for name in missing)),
+            cause="unknown_user", users=missing)
+    return []
 
 
 def _apply(api, item, entry, done, items):
