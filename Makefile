@@ -68,7 +68,9 @@ molecule: $(STAMP) ## the role's molecule scenario (converge, idempotence, verif
 
 test: lint unit contract integration molecule ## everything CI runs
 
-bench: $(STAMP) ## LMS boots and wall time: toolkit against a per-command baseline
+# make bench knobs (read by bench/run.py from the environment): BENCH_BOOT_DELAY seconds per LMS
+# start (default 5), BENCH_USERS (default "1 10"), BENCH_QUICK=1 (0.5 s boots, 1 user).
+bench: $(STAMP) ## LMS starts and wall time: toolkit vs configuration and Tutor (BENCH_BOOT_DELAY, BENCH_USERS, BENCH_QUICK=1)
 	$(BIN)/python bench/run.py
 
 clean: ## stop the default stand-in and remove generated state

@@ -5,6 +5,7 @@ trips from the gunicorn access log (server.log), what the LMS holds from its SQL
 only). Every count is the difference between before and after the step: nothing is assumed.
 """
 
+import contextlib
 import re
 import sqlite3
 import time
@@ -51,7 +52,7 @@ def requests_served(lms):
 def lms_holds(lms, usernames, client_ids):
     """(users, clients): how many of these usernames and client ids exist on the LMS now."""
     uri = "file:%s?mode=ro" % lms.db_path
-    with sqlite3.connect(uri, uri=True) as db:
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
         existing_users = {row[0] for row in db.execute("SELECT username FROM auth_user")}
         existing_clients = {row[0] for row in db.execute("SELECT client_id FROM oauth2_provider_application")}
     users = len(existing_users.intersection(usernames))

@@ -72,16 +72,22 @@ def settings(argv):
         os.environ.get("BENCH_USERS") or (QUICK_USERS if quick else DEFAULT_USERS)).split()],
         help="user counts to measure (BENCH_USERS; default %s)" % DEFAULT_USERS)
     parser.add_argument("--approaches", nargs="+", choices=sorted(APPROACHES), default=list(APPROACHES))
+    parser.add_argument("--from-json", metavar="FILE",
+                        help="measure nothing: rebuild the report from a results file this script wrote")
     parser.add_argument("--out", default=str(BENCH / "results" / "latest.md"),
                         help="Markdown report; the raw numbers go next to it as .json")
     args = parser.parse_args(argv)
+    if os.environ.get("LMS_BOOT_DELAY") and not os.environ.get("BENCH_BOOT_DELAY"):
+        parser.error("LMS_BOOT_DELAY is set, but the bench sets the stand-in's boot delay itself from "
+                     "BENCH_BOOT_DELAY (or --boot-delay): use `make bench BENCH_BOOT_DELAY=%s`"
+                     % os.environ["LMS_BOOT_DELAY"])
     if args.boot_delay < 0 or any(users < 1 for users in args.users):
         parser.error("--boot-delay (BENCH_BOOT_DELAY) must be >= 0 and --users (BENCH_USERS) >= 1")
     return args
 
 
-def main(argv=None):
-    args = settings(argv)
+def measure_all(args):
+    """Run every approach for every user count; returns the results list."""
     print("bench: boot delay %g s, users %s, approaches %s" % (
         args.boot_delay, " ".join(map(str, args.users)), " ".join(args.approaches)), flush=True)
     results = []
@@ -95,11 +101,21 @@ def main(argv=None):
                                                 template.state_dir))
         except BenchError as exc:
             sys.exit("bench: %s" % exc)
-    text = report(results, args.boot_delay)
+    return results
+
+
+def main(argv=None):
+    args = settings(argv)
+    if args.from_json:
+        data = json.loads(Path(args.from_json).read_text())
+        boot_delay, results = data["boot_delay"], data["results"]
+    else:
+        boot_delay, results = args.boot_delay, measure_all(args)
+    text = report(results, boot_delay)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
-    out.with_suffix(".json").write_text(json.dumps({"boot_delay": args.boot_delay, "results": results}, indent=1))
+    out.with_suffix(".json").write_text(json.dumps({"boot_delay": boot_delay, "results": results}, indent=1))
     print(text)
     print("written to %s and %s" % (out, out.with_suffix(".json")))
 

@@ -1,0 +1,70 @@
+"""bench/report.py: the table rows and the baseline/toolkit ratios the README quotes."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture(scope="module")
+def report():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import report as module
+    finally:
+        sys.path.remove(str(BENCH))
+    return module
+
+
+def step(starts, seconds, by_command=None, changed=0, users=1, clients=1, round_trips=0):
+    return {"starts": starts, "seconds": seconds, "by_command": by_command or {}, "changed": changed,
+            "users": users, "clients": clients, "round_trips": round_trips}
+
+
+RESULTS = [
+    {"approach": "toolkit", "label": "toolkit", "users": 10, "steps": {
+        "check": step(10, 60.0, {"shell": 10}, changed=20, users=0, clients=0),
+        "first": step(10, 60.0, {"shell": 10}, changed=20, round_trips=30),
+        "rerun": step(10, 55.0, {"shell": 10}),
+        "verify": step(0, 12.0, round_trips=30),
+    }},
+    {"approach": "configuration", "label": "configuration", "users": 10, "steps": {
+        "check": step(0, 1.0, users=0, clients=0),
+        "first": step(20, 120.0, {"manage_user": 10, "create_dot_application": 10}, changed=2),
+        "rerun": step(20, 110.0, {"manage_user": 10, "create_dot_application": 10}, changed=2),
+    }},
+    {"approach": "tutor", "label": "tutor", "users": 10, "steps": {
+        "first": step(20, 100.0, {"manage_user": 10, "shell": 10}, changed=None, clients=0),
+        "rerun": step(20, 110.0, {"manage_user": 10, "shell": 10}, changed=None, clients=0),
+    }},
+]
+
+
+def test_one_row_per_measured_step_in_step_order(report):
+    rows = report.rows(RESULTS)
+    assert len(rows) == 9
+    assert [row.split(" | ")[2] for row in rows[:4]] == [
+        "check --diff (fresh LMS)", "first converge", "rerun", "verify"]
+    assert rows[4] == ("| 10 | configuration | check --diff (fresh LMS) | 0 | none | 0 | 0 | 0 / 0 | 1.0 s |")
+    assert "| create_dot_application 10, manage_user 10 |" in rows[5]
+    assert "| not reported |" in rows[7] and "| not reported |" not in rows[6]
+
+
+def test_ratios_compare_each_baseline_with_the_toolkit_per_user_and_overall(report):
+    lines = report.ratios(RESULTS)
+    assert len(lines) == 4
+    assert lines[0] == (
+        "- 10 user(s), first converge: configuration starts the LMS 20 times (2.0 per user) in 120.0 s; the "
+        "toolkit 10 times (1.0 per user) in 60.0 s. Baseline / toolkit: 2.0x the starts, 2.0x the wall time.")
+    assert "Baseline / toolkit: 2.0x the starts, 2.0x the wall time." in lines[3]  # tutor rerun: 110 / 55
+
+
+def test_a_toolkit_without_starts_gives_no_ratio_instead_of_dividing_by_zero(report):
+    assert report.ratio(20, 0) == "n/a (toolkit: 0)"
+    assert report.ratio(3, 2) == "1.5x"
+
+
+def test_no_ratio_without_a_toolkit_row(report):
+    assert report.ratios(RESULTS[1:]) == []
