@@ -35,33 +35,58 @@ def rows(results):
     return lines
 
 
+def summary(results):
+    """One row per user count and step, one column per approach: "starts, wall time"."""
+    names = list(dict.fromkeys(result["approach"] for result in results))
+    labels = {result["approach"]: result["label"] for result in results}
+    found = {(result["approach"], result["users"]): result for result in results}
+    lines = [
+        "| users | step | %s |" % " | ".join(labels[name] for name in names),
+        "|---|---|%s" % ("---|" * len(names)),
+    ]
+    for users in sorted({result["users"] for result in results}):
+        for step in STEPS:
+            cells = []
+            for name in names:
+                data = found.get((name, users), {}).get("steps", {}).get(step)
+                cells.append("%d starts, %.1f s" % (data["starts"], data["seconds"]) if data else "not offered")
+            if any(cell != "not offered" for cell in cells):
+                lines.append("| %d | %s | %s |" % (users, STEP_LABELS[step], " | ".join(cells)))
+    return lines
+
+
 def ratio(numerator, denominator):
     return "%.1fx" % (numerator / denominator) if denominator else "n/a (toolkit: 0)"
 
 
+def cost(data, users):
+    return "%d starts (%.1f per user), %.1f s" % (data["starts"], data["starts"] / users, data["seconds"])
+
+
 def ratios(results):
-    """For each user count and baseline: its starts and wall time against the toolkit's (the role)."""
+    """For each user count, baseline and step both run: its starts and wall time against the toolkit's."""
     found = {(result["approach"], result["users"]): result for result in results}
     lines = []
     for users in sorted({result["users"] for result in results}):
         toolkit = found.get(("toolkit", users))
-        if toolkit is None:
-            continue
         for baseline in BASELINES:
             base = found.get((baseline, users))
-            if base is None:
-                continue
             for step in COMPARED:
-                tool, other = toolkit["steps"].get(step), base["steps"].get(step)
-                if not (tool and other):
-                    continue
-                lines.append(
-                    "- %d user(s), %s: %s starts the LMS %d times (%.1f per user) in %.1f s; the toolkit %d "
-                    "times (%.1f per user) in %.1f s. Baseline / toolkit: %s the starts, %s the wall time."
-                    % (users, STEP_LABELS[step], base["label"], other["starts"], other["starts"] / users,
-                       other["seconds"], tool["starts"], tool["starts"] / users, tool["seconds"],
-                       ratio(other["starts"], tool["starts"]), ratio(other["seconds"], tool["seconds"])))
-    return lines
+                tool = toolkit and toolkit["steps"].get(step)
+                other = base and base["steps"].get(step)
+                if tool and other:
+                    lines.append("| %d | %s | %s | %s | %s | %s | %s |" % (
+                        users, STEP_LABELS[step], base["label"], cost(other, users), cost(tool, users),
+                        ratio(other["starts"], tool["starts"]), ratio(other["seconds"], tool["seconds"])))
+    if not lines:
+        return []
+    return [
+        "| users | step | baseline | baseline cost | toolkit cost | starts, baseline / toolkit "
+        "| wall time, baseline / toolkit |",
+        "|---|---|---|---|---|---|---|",
+        *lines,
+        "",
+    ]
 
 
 def report(results, boot_delay):
@@ -71,9 +96,12 @@ def report(results, boot_delay):
         "each with its own OAuth2 client (Tutor's createuser makes no client). Starts from boots.log, "
         "round trips from the access log, users and clients from the LMS database." % boot_delay,
         "",
-        *HEADER,
-        *rows(results),
+        *summary(results),
         "",
         *ratios(results),
+        "Every step in detail:",
+        "",
+        *HEADER,
+        *rows(results),
     ]
     return "\n".join(lines) + "\n"

@@ -54,11 +54,11 @@ def test_one_row_per_measured_step_in_step_order(report):
 
 def test_ratios_compare_each_baseline_with_the_toolkit_per_user_and_overall(report):
     lines = report.ratios(RESULTS)
-    assert len(lines) == 4
-    assert lines[0] == (
-        "- 10 user(s), first converge: configuration starts the LMS 20 times (2.0 per user) in 120.0 s; the "
-        "toolkit 10 times (1.0 per user) in 60.0 s. Baseline / toolkit: 2.0x the starts, 2.0x the wall time.")
-    assert "Baseline / toolkit: 2.0x the starts, 2.0x the wall time." in lines[3]  # tutor rerun: 110 / 55
+    assert len(lines) == 2 + 4 + 1  # header, configuration and Tutor for first converge and rerun, blank
+    assert lines[2] == (
+        "| 10 | first converge | configuration | 20 starts (2.0 per user), 120.0 s | 10 starts (1.0 per user), "
+        "60.0 s | 2.0x | 2.0x |")
+    assert lines[5].startswith("| 10 | rerun | tutor |") and lines[5].endswith("| 2.0x | 2.0x |")  # 110 / 55
 
 
 def test_a_toolkit_without_starts_gives_no_ratio_instead_of_dividing_by_zero(report):
@@ -68,3 +68,12 @@ def test_a_toolkit_without_starts_gives_no_ratio_instead_of_dividing_by_zero(rep
 
 def test_no_ratio_without_a_toolkit_row(report):
     assert report.ratios(RESULTS[1:]) == []
+    assert report.ratios(RESULTS[:1]) == []
+
+
+def test_summary_has_a_column_per_approach_and_says_which_steps_a_tool_does_not_offer(report):
+    lines = report.summary(RESULTS)
+    assert lines[0] == "| users | step | toolkit | configuration | tutor |"
+    assert len(lines) == 2 + 4
+    assert lines[2] == "| 10 | check --diff (fresh LMS) | 10 starts, 60.0 s | 0 starts, 1.0 s | not offered |"
+    assert lines[5] == "| 10 | verify | 0 starts, 12.0 s | not offered | not offered |"
