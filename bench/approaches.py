@@ -109,7 +109,7 @@ class Toolkit(Approach):
     """The role, through playbooks/provision.yml and playbooks/verify.yml as an operator runs them."""
 
     name = "toolkit"
-    label = "toolkit (role, playbooks/provision.yml)"
+    label = "toolkit role"
     steps = ("check", "first", "rerun", "verify")
 
     def inventory(self):
@@ -166,14 +166,14 @@ class PlaybookOnLocalhost(Approach):
 
 class Modules(PlaybookOnLocalhost):
     name = "modules"
-    label = "toolkit modules with lists (bench/modules.yml)"
+    label = "toolkit modules (lists)"
     steps = ("check", "first", "rerun")
     playbook_file = "modules.yml"
 
 
 class Configuration(PlaybookOnLocalhost):
     name = "configuration"
-    label = "configuration's oauth_client_setup"
+    label = "configuration oauth_client_setup"
     steps = ("check", "first", "rerun")
     playbook_file = "configuration.yml"
 
@@ -182,7 +182,7 @@ class Tutor(Approach):
     """`tutor local do createuser --staff -p PASSWORD NAME EMAIL`, once per account."""
 
     name = "tutor"
-    label = "Tutor's do createuser"
+    label = "Tutor createuser"
     steps = ("first", "rerun")
 
     def run(self, step):
@@ -194,3 +194,4 @@ class Tutor(Approach):
 
 APPROACHES = {cls.name: cls for cls in (Toolkit, Modules, Configuration, Tutor)}
 BASELINES = ("configuration", "tutor")
+TOOLKITS = ("toolkit", "modules")

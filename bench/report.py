@@ -4,7 +4,7 @@ Pure functions over the measured results (dicts as bench/run.py writes them to J
 report can be rebuilt from a results file and unit-tested without a stand-in.
 """
 
-from approaches import BASELINES, STEP_LABELS, STEPS
+from approaches import BASELINES, STEP_LABELS, STEPS, TOOLKITS
 
 HEADER = (
     "| users | approach | step | LMS starts | starts by command | HTTP round trips | changed tasks "
@@ -64,29 +64,31 @@ def cost(data, users):
 
 
 def ratios(results):
-    """For each user count, baseline and step both run: its starts and wall time against the toolkit's."""
+    """For each user count, baseline and step: its cost against each toolkit variant's, and the ratios."""
     found = {(result["approach"], result["users"]): result for result in results}
+    toolkits = [name for name in TOOLKITS if any(result["approach"] == name for result in results)]
     lines = []
     for users in sorted({result["users"] for result in results}):
-        toolkit = found.get(("toolkit", users))
         for baseline in BASELINES:
             base = found.get((baseline, users))
             for step in COMPARED:
-                tool = toolkit and toolkit["steps"].get(step)
                 other = base and base["steps"].get(step)
-                if tool and other:
-                    lines.append("| %d | %s | %s | %s | %s | %s | %s |" % (
-                        users, STEP_LABELS[step], base["label"], cost(other, users), cost(tool, users),
-                        ratio(other["starts"], tool["starts"]), ratio(other["seconds"], tool["seconds"])))
+                tools = [found.get((name, users), {}).get("steps", {}).get(step) for name in toolkits]
+                if not other or not any(tools):
+                    continue
+                cells = []
+                for tool in tools:
+                    cells.append("%s | %s, %s" % (
+                        cost(tool, users), ratio(other["starts"], tool["starts"]),
+                        ratio(other["seconds"], tool["seconds"])) if tool else "not measured | n/a")
+                lines.append("| %d | %s | %s | %s | %s |" % (
+                    users, STEP_LABELS[step], base["label"], cost(other, users), " | ".join(cells)))
     if not lines:
         return []
-    return [
-        "| users | step | baseline | baseline cost | toolkit cost | starts, baseline / toolkit "
-        "| wall time, baseline / toolkit |",
-        "|---|---|---|---|---|---|---|",
-        *lines,
-        "",
-    ]
+    labels = {result["approach"]: result["label"] for result in results}
+    header = "| users | step | baseline | baseline cost |" + "".join(
+        " %s cost | baseline / %s: starts, wall time |" % (labels[name], labels[name]) for name in toolkits)
+    return [header, "|---|---|---|---|" + "---|---|" * len(toolkits), *lines, ""]
 
 
 def report(results, boot_delay):

@@ -35,11 +35,18 @@ QUICK_BOOT_DELAY = 0.5
 QUICK_USERS = "1"
 
 
-def settle(lms, timeout=10.0):
-    """Wait until the access log holds the health check that start() made, so no step counts it."""
+def settle(lms, quiet=1.0, timeout=15.0):
+    """Wait until the access log has stopped growing after start()'s health checks (gunicorn writes a
+    line after answering), so that no step counts them as its own round trips."""
     deadline = time.monotonic() + timeout
-    while requests_served(lms) < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    seen, since = requests_served(lms), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = requests_served(lms)
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif seen >= 1 and time.monotonic() - since >= quiet:
+            return
 
 
 def run_approach(cls, users, boot_delay, workdir, template):
