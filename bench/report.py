@@ -107,3 +107,16 @@ def report(results, boot_delay):
         *rows(results),
     ]
     return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- bench:begin -->\n", "<!-- bench:end -->\n"
+
+
+def into_readme(readme, text):
+    """README text with `text`'s tables (its first paragraph dropped) between the bench markers."""
+    if readme.count(BEGIN) != 1 or readme.count(END) != 1 or readme.index(BEGIN) > readme.index(END):
+        raise ValueError("the README needs one %s line followed by one %s line" % (BEGIN.strip(), END.strip()))
+    head, rest = readme.split(BEGIN)
+    tail = rest.split(END)[1]
+    tables = text.split("\n\n", 1)[1].strip("\n")
+    return head + BEGIN + tables + "\n" + END + tail

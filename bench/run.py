@@ -27,7 +27,7 @@ sys.path.insert(0, str(BENCH.parent / "tests" / "lms"))
 from approaches import APPROACHES, BenchError, accounts  # noqa: E402
 from control import StandinLMS, free_port  # noqa: E402
 from measure import measure, requests_served  # noqa: E402
-from report import report  # noqa: E402
+from report import into_readme, report  # noqa: E402
 
 DEFAULT_BOOT_DELAY = 5.0
 DEFAULT_USERS = "1 10"
@@ -81,6 +81,8 @@ def settings(argv):
     parser.add_argument("--approaches", nargs="+", choices=sorted(APPROACHES), default=list(APPROACHES))
     parser.add_argument("--from-json", metavar="FILE",
                         help="measure nothing: rebuild the report from a results file this script wrote")
+    parser.add_argument("--readme", metavar="FILE",
+                        help="also put the tables into FILE (README.md) between its bench markers")
     parser.add_argument("--out", default=str(BENCH / "results" / "latest.md"),
                         help="Markdown report; the raw numbers go next to it as .json")
     args = parser.parse_args(argv)
@@ -125,6 +127,13 @@ def main(argv=None):
     out.with_suffix(".json").write_text(json.dumps({"boot_delay": boot_delay, "results": results}, indent=1))
     print(text)
     print("written to %s and %s" % (out, out.with_suffix(".json")))
+    if args.readme:
+        readme = Path(args.readme)
+        try:
+            readme.write_text(into_readme(readme.read_text(), text))
+        except ValueError as exc:
+            sys.exit("bench: --readme %s: %s" % (readme, exc))
+        print("tables written into %s; check its prose against them" % readme)
 
 
 if __name__ == "__main__":

@@ -78,3 +78,19 @@ def test_summary_has_a_column_per_approach_and_says_which_steps_a_tool_does_not_
     assert len(lines) == 2 + 4
     assert lines[2] == "| 10 | check --diff (fresh LMS) | 10 starts, 60.0 s | 0 starts, 1.0 s | not offered |"
     assert lines[5] == "| 10 | verify | 0 starts, 12.0 s | not offered | not offered |"
+
+
+def test_tables_go_between_the_readme_markers_and_nothing_else_changes(report):
+    readme = "# T\n\nbefore\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\n\nafter\n"
+    text = report.report(RESULTS, 5)
+    updated = report.into_readme(readme, text)
+    assert updated.startswith("# T\n\nbefore\n<!-- bench:begin -->\n| users | step | toolkit |")
+    assert updated.endswith("| 10 | tutor | rerun | 20 | manage_user 10, shell 10 | 0 | not reported | 1 / 0 "
+                            "| 110.0 s |\n<!-- bench:end -->\n\nafter\n")
+    assert "old table" not in updated and "Boot delay" not in updated
+    assert report.into_readme(updated, text) == updated
+
+
+def test_a_readme_without_markers_is_refused_naming_them(report):
+    with pytest.raises(ValueError, match="bench:begin"):
+        report.into_readme("# T\n", report.report(RESULTS, 5))
