@@ -95,7 +95,9 @@ collection-test: $(STAMP) ## build and install the collection, ansible-test sani
 
 test: lint unit contract integration fleet molecule collection-test ## everything CI runs
 
-bench: $(STAMP) ## LMS boots and wall time: toolkit against a per-command baseline; then bench-enroll
+# make bench knobs (read by bench/run.py from the environment): BENCH_BOOT_DELAY seconds per LMS
+# start (default 5), BENCH_USERS (default "1 10"), BENCH_QUICK=1 (0.5 s boots, 1 user).
+bench: $(STAMP) ## LMS starts and wall time: toolkit vs configuration and Tutor; then bench-enroll
 	$(BIN)/python bench/run.py
 	$(MAKE) bench-enroll
 

@@ -1,139 +1,139 @@
-"""`make bench`: LMS boots, HTTP round trips and wall time, the toolkit against a baseline.
+"""`make bench`: what giving N service accounts API access costs, the toolkit against existing tools.
 
-A real LMS takes many seconds to start for each management command; the stand-in models that with
-LMS_BOOT_DELAY. For 1 and for N users (one OAuth2 client each), this converges a fresh stand-in with
-bench/toolkit.yml and with bench/baseline.yml (what existing tools do: a probe plus one management
-command per user and per client), then runs each again (the idempotent rerun), and prints counts and
-ratios. Boots are read from the stand-in's boots.log, round trips from its access log.
+A real LMS management command takes about 5 s to start (edx-contract.md, section 8); the stand-in
+models that with its LMS_BOOT_DELAY. For each user count and each approach (bench/approaches.py)
+this starts a fresh stand-in and runs the approach's steps in order: check mode on the fresh LMS,
+first converge, rerun, verify (steps a tool does not offer are left out). It counts LMS starts per
+command (boots.log), HTTP round trips (access log), changed tasks (PLAY RECAP), what the LMS holds
+afterwards (its database) and wall time, then prints a Markdown table with baseline/toolkit ratios
+and writes it, with the raw numbers as JSON, to bench/results/.
+
+Knobs (environment, or the options below): BENCH_BOOT_DELAY (seconds, default 5), BENCH_USERS
+(default "1 10"), BENCH_QUICK=1 (boot delay 0.5 s and 1 user, for development).
 """
 
 import argparse
 import json
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "lms"))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent / "tests" / "lms"))
 
+from approaches import APPROACHES, BenchError, accounts  # noqa: E402
 from control import StandinLMS, free_port  # noqa: E402
+from measure import measure, requests_served  # noqa: E402
+from report import into_readme, report  # noqa: E402
 
-BIN = Path(sys.executable).parent
-REQUEST = re.compile(r'"(GET|POST|PUT|DELETE) ')
-
-
-def extra_vars(lms, users):
-    names = ["bench-user-%02d" % index for index in range(users)]
-    return {
-        "bench_lms_url": lms.url,
-        "bench_manage_command": [str(BIN / "python"), str(REPO / "tests" / "lms" / "manage.py")],
-        "bench_users": [{"username": name, "email": name + "@example.com", "staff": True} for name in names],
-        "bench_clients": [
-            {"name": name, "owner": name, "client_id": name + "-client", "client_secret": name + "-secret-value"}
-            for name in names
-        ],
-    }
+DEFAULT_BOOT_DELAY = 5.0
+DEFAULT_USERS = "1 10"
+QUICK_BOOT_DELAY = 0.5
+QUICK_USERS = "1"
 
 
-def requests_served(lms):
-    log = lms.state_dir / "server.log"
-    return len(REQUEST.findall(log.read_text())) if log.exists() else 0
+def settle(lms, quiet=1.0, timeout=15.0):
+    """Wait until the access log has stopped growing after start()'s health checks (gunicorn writes a
+    line after answering), so that no step counts them as its own round trips."""
+    deadline = time.monotonic() + timeout
+    seen, since = requests_served(lms), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = requests_served(lms)
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif seen >= 1 and time.monotonic() - since >= quiet:
+            return
 
 
-def run_playbook(playbook, lms, variables, boot_delay):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), LMS_STATE_DIR=str(lms.state_dir),
-               LMS_BOOT_DELAY=str(boot_delay), PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")))
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(variables, handle)
-    boots, served, started = lms.boots(), requests_served(lms), time.monotonic()
-    try:
-        proc = subprocess.run(
-            [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(REPO / "bench" / playbook),
-             "-e", "@" + handle.name],
-            cwd=REPO, env=env, capture_output=True, text=True,
-        )
-    finally:
-        os.unlink(handle.name)
-    elapsed = time.monotonic() - started
-    if proc.returncode != 0:
-        sys.exit("%s failed:\n%s%s" % (playbook, proc.stdout[-3000:], proc.stderr[-2000:]))
-    changed = re.search(r"changed=(\d+)", proc.stdout.split("PLAY RECAP")[-1])
-    return {
-        "boots": lms.boots() - boots,
-        "round_trips": requests_served(lms) - served,
-        "seconds": elapsed,
-        "changed": int(changed.group(1)) if changed else None,
-    }
-
-
-def measure(approach, users, boot_delay, workdir):
-    lms = StandinLMS(free_port(), Path(workdir) / ("%s-%d" % (approach, users)))
+def run_approach(cls, users, boot_delay, workdir, template):
+    """Every step of one approach against its own fresh stand-in; returns the result dict."""
+    state_dir = Path(workdir) / ("%s-%d" % (cls.name, users))
+    lms = StandinLMS(free_port(), state_dir, template=template)
     lms.start()
     try:
-        variables = extra_vars(lms, users)
-        playbook = approach + ".yml"
-        first = run_playbook(playbook, lms, variables, boot_delay)
-        rerun = run_playbook(playbook, lms, variables, boot_delay)
+        settle(lms)
+        service_accounts = accounts(users)
+        approach = cls(lms, service_accounts, boot_delay, workdir)
+        usernames = [account["username"] for account in service_accounts]
+        client_ids = [account["client_id"] for account in service_accounts]
+        steps = {}
+        for step in approach.steps:
+            print("  %s, %d user(s): %s ..." % (cls.name, users, step), flush=True)
+            steps[step] = measure(lms, lambda step=step: approach.run(step), usernames, client_ids).as_dict()
     finally:
         lms.stop()
-    return {"approach": approach, "users": users, "first": first, "rerun": rerun}
+    return {"approach": cls.name, "label": cls.label, "users": users, "steps": steps}
 
 
-def table(rows, boot_delay):
-    lines = [
-        "LMS_BOOT_DELAY=%gs per manage.py start; N users = N service users + N OAuth2 clients, then one token "
-        "and one API check." % boot_delay,
-        "",
-        "| approach | users | run | LMS boots | HTTP round trips | changed tasks | wall time |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        for run in ("first", "rerun"):
-            data = row[run]
-            lines.append("| %s | %d | %s | %d | %d | %s | %.1f s |" % (
-                row["approach"], row["users"], "first converge" if run == "first" else "idempotent rerun",
-                data["boots"], data["round_trips"], data["changed"], data["seconds"]))
-    lines.append("")
-    by_key = {(row["approach"], row["users"]): row for row in rows}
-    for users in sorted({row["users"] for row in rows}):
-        tool, base = by_key.get(("toolkit", users)), by_key.get(("baseline", users))
-        if not (tool and base):
-            continue
-        for run in ("first", "rerun"):
-            lines.append(
-                "- %d user(s), %s: baseline needs %.1fx the boots (%d vs %d) and %.1fx the wall time."
-                % (users, "first converge" if run == "first" else "rerun",
-                   base[run]["boots"] / max(tool[run]["boots"], 1), base[run]["boots"], tool[run]["boots"],
-                   base[run]["seconds"] / tool[run]["seconds"])
-            )
-        lines.append(
-            "- %d user(s): toolkit rerun / first converge wall time = %.2f."
-            % (users, tool["rerun"]["seconds"] / tool["first"]["seconds"])
-        )
-    return "\n".join(lines) + "\n"
-
-
-def main():
+def settings(argv):
+    quick = os.environ.get("BENCH_QUICK", "").strip() not in ("", "0")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--boot-delay", type=float, default=float(os.environ.get("BENCH_BOOT_DELAY", 3)))
-    parser.add_argument("--users", type=int, nargs="+", default=[1, 10])
-    parser.add_argument("--out", default=str(REPO / "bench" / "results" / "latest.md"))
-    args = parser.parse_args()
-    rows = []
+    parser.add_argument("--boot-delay", type=float, default=float(
+        os.environ.get("BENCH_BOOT_DELAY") or (QUICK_BOOT_DELAY if quick else DEFAULT_BOOT_DELAY)),
+        help="seconds every manage.py start sleeps (BENCH_BOOT_DELAY; default %g)" % DEFAULT_BOOT_DELAY)
+    parser.add_argument("--users", type=int, nargs="+", default=[int(value) for value in (
+        os.environ.get("BENCH_USERS") or (QUICK_USERS if quick else DEFAULT_USERS)).split()],
+        help="user counts to measure (BENCH_USERS; default %s)" % DEFAULT_USERS)
+    parser.add_argument("--approaches", nargs="+", choices=sorted(APPROACHES), default=list(APPROACHES))
+    parser.add_argument("--from-json", metavar="FILE",
+                        help="measure nothing: rebuild the report from a results file this script wrote")
+    parser.add_argument("--readme", metavar="FILE",
+                        help="also put the tables into FILE (README.md) between its bench markers")
+    parser.add_argument("--out", default=str(BENCH / "results" / "latest.md"),
+                        help="Markdown report; the raw numbers go next to it as .json")
+    args = parser.parse_args(argv)
+    if os.environ.get("LMS_BOOT_DELAY") and not os.environ.get("BENCH_BOOT_DELAY"):
+        parser.error("LMS_BOOT_DELAY is set, but the bench sets the stand-in's boot delay itself from "
+                     "BENCH_BOOT_DELAY (or --boot-delay): use `make bench BENCH_BOOT_DELAY=%s`"
+                     % os.environ["LMS_BOOT_DELAY"])
+    if args.boot_delay < 0 or any(users < 1 for users in args.users):
+        parser.error("--boot-delay (BENCH_BOOT_DELAY) must be >= 0 and --users (BENCH_USERS) >= 1")
+    return args
+
+
+def measure_all(args):
+    """Run every approach for every user count; returns the results list."""
+    print("bench: boot delay %g s, users %s, approaches %s" % (
+        args.boot_delay, " ".join(map(str, args.users)), " ".join(args.approaches)), flush=True)
+    results = []
     with tempfile.TemporaryDirectory(prefix="edx-bench-") as workdir:
-        for users in args.users:
-            for approach in ("toolkit", "baseline"):
-                print("measuring %s with %d user(s) ..." % (approach, users), flush=True)
-                rows.append(measure(approach, users, args.boot_delay, workdir))
-    report = table(rows, args.boot_delay)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(report)
-    print(report)
-    print("written to %s" % args.out)
+        template = StandinLMS(free_port(), Path(workdir) / "template")
+        template.prepare()  # migrate once; every approach's stand-in starts from a copy
+        try:
+            for users in args.users:
+                for name in args.approaches:
+                    results.append(run_approach(APPROACHES[name], users, args.boot_delay, workdir,
+                                                template.state_dir))
+        except BenchError as exc:
+            sys.exit("bench: %s" % exc)
+    return results
+
+
+def main(argv=None):
+    args = settings(argv)
+    if args.from_json:
+        data = json.loads(Path(args.from_json).read_text())
+        boot_delay, results = data["boot_delay"], data["results"]
+    else:
+        boot_delay, results = args.boot_delay, measure_all(args)
+    text = report(results, boot_delay)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    out.with_suffix(".json").write_text(json.dumps({"boot_delay": boot_delay, "results": results}, indent=1))
+    print(text)
+    print("written to %s and %s" % (out, out.with_suffix(".json")))
+    if args.readme:
+        readme = Path(args.readme)
+        try:
+            readme.write_text(into_readme(readme.read_text(), text))
+        except ValueError as exc:
+            sys.exit("bench: --readme %s: %s" % (readme, exc))
+        print("tables written into %s; check its prose against them" % readme)
 
 
 if __name__ == "__main__":

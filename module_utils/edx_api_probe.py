@@ -187,10 +187,10 @@ def check_staff(session, lms_url, headers, expected, request_timeout):
         raise transport_error(exc, url, request_timeout) from None
     ok, body = parse_json(response.text)
     if response.status_code != 200 or not ok or not isinstance(body, dict) or "is_staff" not in body:
+        answered = (url, response.status_code, body_excerpt(response.text))
         raise EdxHttpError(
             "GET %s answered %s %s, so whether the service user is global staff could not be checked. "
-            "Leave expect_staff out on an LMS without this endpoint." % (url, response.status_code,
-                                                                          body_excerpt(response.text)),
+            "Leave expect_staff out on an LMS without this endpoint." % answered,
             cause="roles_unavailable", status=response.status_code, url=url,
         )
     is_staff = bool(body["is_staff"])

@@ -136,18 +136,18 @@ def check_mode_against_course(item, entry, available):
     if mode is None:
         chosen = default_mode(available)
         if chosen is None:
+            facts = (where(entry["index"], "mode"), entry["course_id"], ", ".join(available) or "none")
             return (
                 "%s: course %s has no audit or honor mode, so the LMS has no default mode for it (modes: %s). "
-                "Set mode to one of them" % (where(entry["index"], "mode"), entry["course_id"],
-                                              ", ".join(available) or "none")
+                "Set mode to one of them" % facts
             )
         item["after"]["mode"] = chosen
         return None
     if mode not in available:
+        facts = (where(entry["index"], "mode"), mode, entry["course_id"], ", ".join(available) or "none")
         return (
             "%s: the [%s] course mode is expired or otherwise unavailable for course run [%s] (available: %s). "
-            "Use one of those modes" % (where(entry["index"], "mode"), mode, entry["course_id"],
-                                         ", ".join(available) or "none")
+            "Use one of those modes" % facts
         )
     return None
 
