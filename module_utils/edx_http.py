@@ -347,7 +347,11 @@ def classify_transport_error(exc):
         return "tls", _ssl_reason(text)
     if HAS_REQUESTS and isinstance(exc, requests.exceptions.ConnectTimeout):
         return "connect_timeout", "no answer to the connection attempt"
-    if HAS_REQUESTS and isinstance(exc, requests.exceptions.ReadTimeout):
+    # A read timeout after urllib3's retries arrives as a ConnectionError wrapping ReadTimeoutError:
+    # it is still a stalled server, not a dropped connection attempt.
+    if (HAS_REQUESTS and isinstance(exc, requests.exceptions.ReadTimeout)) or any(
+        "ReadTimeout" in type(e).__name__ for e in chain
+    ) or "Read timed out" in text:
         return "read_timeout", "connected, but no answer"
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or re.search(
         r"Connection refused|Errno 111|WinError 10061", text

@@ -98,6 +98,29 @@ def test_timeouts_are_told_apart():
     assert "within 7s" in transport_error(read, "https://lms.example.com/x", 7).msg
 
 
+def test_a_stalled_server_behind_retries_is_a_read_timeout_not_a_firewall():
+    """A real stalled endpoint: it accepts the connection and never answers; urllib3 retries wrap the error."""
+    import socket
+    import threading
+
+    from ansible.module_utils.edx_http import make_session
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted = []
+    threading.Thread(target=lambda: [accepted.append(server.accept()) for _ in range(3)], daemon=True).start()
+    url = "http://127.0.0.1:%d/oauth2/access_token" % server.getsockname()[1]
+    try:
+        with pytest.raises(requests.exceptions.RequestException) as err:
+            make_session(retries=1, backoff_factor=0).post(url, data={"a": "b"}, timeout=0.3)
+    finally:
+        server.close()
+    failure = transport_error(err.value, url, 0.3)
+    assert failure.cause == "read_timeout", failure.msg
+    assert "firewall" not in failure.msg and "accepted the connection but sent no answer" in failure.msg
+
+
 @pytest.mark.parametrize(
     ("reason", "words"),
     [
