@@ -18,7 +18,12 @@ export LMS_PORT LMS_STATE_DIR LMS_SETTINGS
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
-PLAYBOOK := $(BIN)/ansible-playbook -i inventories/standin.yml
+# The ginkgo flavour has its own demo inventory: HTTPS with the test CA, Django 1.8's console.
+INVENTORY ?= inventories/standin$(if $(filter ginkgo,$(LMS_SETTINGS)),-ginkgo).yml
+PLAYBOOK := $(BIN)/ansible-playbook -i $(INVENTORY)
+# `make demo-ginkgo`: a Ginkgo-era stand-in beside the default one.
+GINKGO_PORT ?= 18001
+GINKGO_STATE_DIR ?= .lms-ginkgo
 ARGS ?=
 
 # The fleet of SSH test hosts (tests/fleet): network namespaces on this machine, needs root.
@@ -28,7 +33,7 @@ override FLEET_DIR := $(abspath $(FLEET_DIR))
 export FLEET_SIZE FLEET_DIR
 FLEET_PLAYBOOK := $(BIN)/ansible-playbook -i $(FLEET_DIR)/inventory.yml
 
-.PHONY: help venv lms-up lms-down demo provision verify test lint unit contract integration \
+.PHONY: help venv lms-up lms-down demo demo-ginkgo provision verify test lint unit contract integration \
         molecule fleet collection collection-demo collection-test bench bench-enroll bench-fleet fleet-up fleet-down \
         fleet-provision fleet-verify fleet-inventory clean
 
@@ -50,6 +55,9 @@ lms-down: ## stop the stand-in LMS recorded in LMS_STATE_DIR
 
 demo: lms-up ## provision the stand-in LMS and show the enrollment API's answer
 	$(PLAYBOOK) playbooks/provision.yml $(ARGS)
+
+demo-ginkgo: ## demo against a Ginkgo-era stand-in (GINKGO_PORT 18001, GINKGO_STATE_DIR .lms-ginkgo)
+	$(MAKE) demo LMS_SETTINGS=ginkgo LMS_PORT=$(GINKGO_PORT) LMS_STATE_DIR=$(GINKGO_STATE_DIR) ARGS='$(ARGS)'
 
 provision: lms-up ## run playbooks/provision.yml against the stand-in, ARGS='--check --diff'
 	$(PLAYBOOK) playbooks/provision.yml $(ARGS)

@@ -4,6 +4,19 @@
 class ModuleDocFragment:
     DOCUMENTATION = r"""
 options:
+  backend:
+    description:
+      - Where the LMS keeps OAuth2 clients.
+      - V(dot) is django-oauth-toolkit through C(create_dot_application) (Hawthorn and later).
+      - V(dop) is django-oauth2-provider through C(create_oauth2_client) (Ginkgo). Its output, which
+        holds the secret and the owner's password hash, is discarded inside the LMS. A DOP client has
+        one redirect URI (V([]) leaves it as it is; a new client gets the LMS's root URL) and no scopes
+        or grant type (DOP allows every grant); O(clients[].skip_authorization) is its trusted status.
+      - V(auto) decides inside the LMS, in the same start, V(dop) when C(create_dot_application) is
+        missing and django-oauth2-provider is installed, else V(dot).
+    type: str
+    default: auto
+    choices: [auto, dot, dop]
   clients:
     description:
       - Several clients, each with the options of M(edx_oauth_client).

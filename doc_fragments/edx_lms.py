@@ -65,4 +65,19 @@ options:
         At most V(86400) (a day).
     type: int
     default: 600
+  shell:
+    description:
+      - How the program reaches the LMS's C(manage.py lms shell).
+      - V(command) runs C(shell -c) with fixed code (Django 1.10 and later, so Hawthorn onwards).
+      - V(interactive) runs C(shell --plain --no-startup) and sends the fixed code as the first line of the
+        console session, followed by the JSON document it reads itself (Django 1.8, so Ginkgo, whose shell
+        has no C(-c)). The console's prompts and warnings do not matter; the result is read from its
+        marked line.
+      - V(auto) tries V(command) and, only when the shell refuses C(-c) with argparse's
+        C(unrecognized arguments) error, starts the LMS once more with V(interactive). A modern LMS pays
+        nothing for it; set V(interactive) on Ginkgo to save that extra start.
+      - Either way user data travels only on standard input, and O(lms_timeout) covers both starts.
+    type: str
+    default: auto
+    choices: [auto, command, interactive]
 """

@@ -116,13 +116,20 @@ token:
 
 import time
 
-from ansible.module_utils import edx_lms_access, edx_lms_base, edx_lms_clients, edx_lms_tokens, edx_lms_users
+from ansible.module_utils import (
+    edx_lms_access,
+    edx_lms_base,
+    edx_lms_clients,
+    edx_lms_dop_clients,
+    edx_lms_tokens,
+    edx_lms_users,
+)
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.edx_access import ACCESS_KINDS, access_argument_spec, token_request, token_result
 from ansible.module_utils.edx_lms_resources import ensure_resources
 from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, lms_argument_spec
 
-PROGRAM = (edx_lms_base, edx_lms_users, edx_lms_clients, edx_lms_tokens, edx_lms_access)
+PROGRAM = (edx_lms_base, edx_lms_users, edx_lms_clients, edx_lms_dop_clients, edx_lms_tokens, edx_lms_access)
 
 
 def argument_spec():

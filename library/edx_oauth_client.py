@@ -179,7 +179,7 @@ clients:
       type: str
 """
 
-from ansible.module_utils import edx_lms_base, edx_lms_clients
+from ansible.module_utils import edx_lms_base, edx_lms_clients, edx_lms_dop_clients
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.edx_clients import (
     CLIENT_MUTUALLY_EXCLUSIVE,
@@ -205,7 +205,7 @@ def main():
         required_if=LMS_REQUIRED_IF,
         supports_check_mode=True,
     )
-    ensure_resources(module, (edx_lms_base, edx_lms_clients), "ensure_clients", [CLIENTS])
+    ensure_resources(module, (edx_lms_base, edx_lms_clients, edx_lms_dop_clients), "ensure_oauth_clients", [CLIENTS])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ chose, so that the token never travels back in a result.
 
 import re
 
-from ansible.module_utils.edx_clients import CLIENTS, client_suboptions, clients_request
+from ansible.module_utils.edx_clients import BACKENDS, CLIENTS, client_suboptions, clients_request
 from ansible.module_utils.edx_input import check_username
 from ansible.module_utils.edx_token_cache import iso_utc
 from ansible.module_utils.edx_users import USERS, user_suboptions, users_request
@@ -23,6 +23,7 @@ def access_argument_spec():
     return dict(
         users=dict(type="list", elements="dict", options=user_suboptions()),
         clients=dict(type="list", elements="dict", options=client_suboptions()),
+        backend=dict(type="str", default="auto", choices=BACKENDS),
         # Not secret as a whole (client, user, scope, lifetime); its `value` is no_log.
         direct_token=dict(type="dict", no_log=False, options=dict(
             client_id=dict(type="str", required=True),
@@ -49,12 +50,13 @@ ACCESS_KINDS = [ACCESS_USERS, ACCESS_CLIENTS]
 
 
 def token_request(params):
-    """The `token` part of the request, checked; {} when no token is asked for."""
+    """The `token` part of the request, checked (none when no token is asked for), and the clients' back end."""
     token = params.get("direct_token")
+    backend = {"backend": params.get("backend") or "auto"}
     if not token:
         if not params.get("users") and not params.get("clients"):
             raise ValueError("Nothing to do: give users, clients or direct_token.")
-        return {}
+        return backend
     if not TOKEN_VALUE.fullmatch(token["value"]):
         raise ValueError(
             "direct_token.value must be 32 to 255 letters, digits, - and _ (for example "
@@ -64,13 +66,13 @@ def token_request(params):
         raise ValueError("direct_token.expires_in must be a positive number of seconds, got %s." % token["expires_in"])
     if token.get("username"):
         check_username({"where": "direct_token", "username": token["username"]})
-    return {"token": {
+    return dict(backend, token={
         "client_id": token["client_id"],
         "value": token["value"],
         "username": token.get("username"),
         "scope": " ".join(token.get("scope") or []),
         "expires_in": token["expires_in"],
-    }}
+    })
 
 
 def token_result(answer, result, now):

@@ -16,6 +16,7 @@ CLIENT_OPTIONS = ("name", "owner", "client_id", "client_secret", "grant_type", "
 INHERITED = ("state", "return_secret", "allow_owner_change")
 GRANT_TYPES = ["client_credentials", "password", "authorization_code", "implicit"]
 CLIENT_TYPES = ["confidential", "public"]
+BACKENDS = ["auto", "dot", "dop"]  # django-oauth-toolkit or django-oauth2-provider (Ginkgo)
 
 
 def client_suboptions():
@@ -41,6 +42,7 @@ def client_argument_spec():
     spec["return_secret"] = dict(type="bool", default=False)
     spec["allow_owner_change"] = dict(type="bool", default=False)
     spec["clients"] = dict(type="list", elements="dict", options=client_suboptions())
+    spec["backend"] = dict(type="str", default="auto", choices=BACKENDS)
     return spec
 
 
@@ -63,7 +65,7 @@ def clients_request(params):
                     % (seen[key] or "the task", client["where"] or "the task")
                 )
             seen[key] = client["where"]
-    return {"clients": clients}
+    return {"clients": clients, "backend": params.get("backend") or "auto"}
 
 
 CLIENTS = ResourceKind("clients", "OAuth2 client", "name", ("client_secret",), clients_request)

@@ -1,14 +1,16 @@
 """Runs inside the LMS: service users, their OAuth2 clients and a direct token in one transaction.
 
 The entry point of edx_access, and so of the role: one LMS start per host converges everything the
-role states. Users are planned first, so a client may be owned by a user this same call creates;
+role states. Clients go to django-oauth-toolkit or, on Ginkgo, django-oauth2-provider
+(edx_lms_dop_clients.oauth_backend). Users are planned first, so a client may be owned by a user this same call creates;
 everything is validated before the first write, applied in order (users, then clients), re-read,
 and the token (when asked for) is made last. A failure anywhere leaves the LMS as it was.
 """
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
-    from ansible.module_utils.edx_lms_base import ENTRY_POINTS, apply_groups
-    from ansible.module_utils.edx_lms_clients import client_group, plan_clients, public_client_plan
+    from ansible.module_utils.edx_lms_base import ENTRY_POINTS, ProvisionError, apply_groups
+    from ansible.module_utils.edx_lms_clients import public_client_plan
+    from ansible.module_utils.edx_lms_dop_clients import oauth_backend, oauth_clients
     from ansible.module_utils.edx_lms_tokens import make_token
     from ansible.module_utils.edx_lms_users import plan_users, public_user_plan, user_group
 
@@ -18,8 +20,14 @@ def ensure_access(request):
     check_mode = request["check_mode"]
     user_plans = plan_users(request.get("users") or [])
     creates = [plan["username"] for plan in user_plans if plan["action"] == "create"]
-    client_plans, warnings = plan_clients(request.get("clients") or [], check_mode, creates)
-    apply_groups([user_group(user_plans), client_group(client_plans)], check_mode)
+    backend = oauth_backend(request.get("backend", "auto"))
+    if backend == "dop" and request.get("token"):
+        raise ProvisionError(
+            "direct_token makes a django-oauth-toolkit token, and this LMS's clients are in django-oauth2-provider "
+            "(backend dop): leave direct_token out and mint the token at the token endpoint (edx_token)."
+        )
+    client_plans, warnings, clients_group = oauth_clients(request.get("clients") or [], check_mode, backend, creates)
+    apply_groups([user_group(user_plans), clients_group], check_mode)
     result = {
         "users": [public_user_plan(plan) for plan in user_plans],
         "clients": [public_client_plan(plan, plan["generated_secret"]) for plan in client_plans],

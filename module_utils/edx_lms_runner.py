@@ -23,20 +23,15 @@ from ansible.module_utils.edx_lms_diagnosis import (
     signal_message,
 )
 from ansible.module_utils.edx_lms_process import Terminated, run_process
+from ansible.module_utils.edx_lms_transport import (
+    BOOTSTRAP,  # noqa: F401 (kept importable from here)
+    SHELLS,
+    lacks_shell_c,
+    shell_argv,
+    stdin_for,
+)
 
 RESULT_MARKER = "EDX_PROVISION_RESULT "
-
-# Fixed code on the command line; everything variable arrives on stdin. With a `deadline` (epoch
-# seconds) in the document, the process also ends itself then (SIGALRM): the runner's kill reaches
-# the local process group, but not an LMS inside a container behind `docker exec` or kubectl.
-BOOTSTRAP = (
-    "import json,signal,sys,time;e=json.loads(sys.stdin.read());d=e.get('deadline');"
-    "r=d and min(e['timeout'],int(d-time.time()));"
-    "(d is None or r>0 or sys.exit('edx-provision: deadline passed before the program started'))"
-    " and d and hasattr(signal,'alarm') and signal.alarm(r);"
-    "n={'__name__':'edx_provision'};"
-    "exec(compile(e['program'],'<edx_provision>','exec'),n);n['main'](e['request'])"
-)
 
 DEFAULT_TIMEOUT = 600
 MAX_TIMEOUT = 86400  # a day; SIGALRM takes no more than an unsigned int anyway
@@ -68,6 +63,7 @@ def lms_argument_spec():
         chdir=dict(type="path"),
         container=dict(type="str"),
         lms_timeout=dict(type="int", default=DEFAULT_TIMEOUT),
+        shell=dict(type="str", default="auto", choices=list(SHELLS)),
     )
 
 
@@ -95,6 +91,7 @@ def resolve_options(params):
     defaults = DEFAULTS[runner]
     resolved = {"runner": runner}
     resolved["lms_timeout"] = params.get("lms_timeout", DEFAULT_TIMEOUT)
+    resolved["shell"] = params.get("shell") or "auto"
     for key in ("manage_command", "settings", "env_file", "chdir"):
         value = params.get(key)
         resolved[key] = defaults.get(key) if value is None else value
@@ -108,13 +105,15 @@ def resolve_options(params):
     return resolved
 
 
-def build_argv(options):
-    """argv for `manage.py lms [--settings=S] shell -c BOOTSTRAP` on this kind of deployment."""
+def build_argv(options, transport="command"):
+    """argv for `manage.py lms [--settings=S] shell ...` on this kind of deployment.
+
+    `command`: `shell -c BOOTSTRAP`; `interactive`: `shell --plain --no-startup` (edx_lms_transport).
+    """
     argv = list(options["manage_command"]) + ["lms"]
     if options.get("settings"):
         argv.append("--settings=" + options["settings"])
-    argv += ["shell", "-c", BOOTSTRAP]
-    return argv
+    return argv + shell_argv(transport)
 
 
 _ENV_LINE = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
@@ -255,27 +254,41 @@ class LmsRunner:
                 "lms_timeout must be a whole number of seconds from 1 to %d, got %s. Give the longest "
                 "time one LMS start and its work may take (default %d)." % (MAX_TIMEOUT, timeout, DEFAULT_TIMEOUT)
             )
-        argv = build_argv(self.options)
-        # `~` and $VARS in the command expand as run_command expanded them; the bootstrap stays as it is.
-        argv = [os.path.expanduser(os.path.expandvars(part)) for part in argv[:-1]] + argv[-1:]
-        self.check_command(argv)
         chdir = self.options.get("chdir")
+        deadline = time.time() + timeout
+        document = json.dumps({
+            "program": program_source(*parts),
+            "request": dict(request, entry=entry),
+            "deadline": int(deadline),
+            "timeout": timeout,
+        })
+        shell = self.options["shell"]
+        outcome = self.start("interactive" if shell == "interactive" else "command", document, deadline, chdir)
+        if shell == "auto" and lacks_shell_c(outcome):
+            # Django 1.8 (Ginkgo) has no `shell -c`: the same document through its console, one more start.
+            outcome = self.start("interactive", document, deadline, chdir)
+        return self.answer(outcome)
+
+    def start(self, transport, document, deadline, chdir):
+        """One LMS start with `document` on stdin, within what is left of the call's deadline."""
+        argv = build_argv(self.options, transport)
+        if transport == "command":
+            # `~` and $VARS in the command expand as run_command expanded them; the bootstrap stays as it is.
+            argv = [os.path.expanduser(os.path.expandvars(part)) for part in argv[:-1]] + argv[-1:]
+        else:
+            argv = [os.path.expanduser(os.path.expandvars(part)) for part in argv]
+        self.check_command(argv)
         if chdir and not os.path.isdir(chdir):
             raise LmsError(
                 "chdir %s does not exist on this host. Set chdir to the edx-platform directory, or "
                 "chdir: '' to run from the current directory." % cut(chdir)
             )
-        document = json.dumps({
-            "program": program_source(*parts),
-            "request": dict(request, entry=entry),
-            "deadline": int(time.time()) + timeout,
-            "timeout": timeout,
-        })
         if getattr(self.module, "_debug", False):
             self.module.log("Executing: " + " ".join(shlex.quote(part) for part in argv))
+        remaining = max(deadline - time.time(), 1)
         try:
-            outcome = run_process(
-                argv, document.encode("utf-8"), timeout,
+            return run_process(
+                argv, stdin_for(transport, document), remaining,
                 cwd=os.path.abspath(os.path.expanduser(chdir)) if chdir else None,
                 env=self.process_environment(),
             )
@@ -289,7 +302,6 @@ class LmsRunner:
                 "Could not start %s (%s runner): %s. Check manage_command and that this user may run it."
                 % (cut(argv[0]), self.options["runner"], exc)
             ) from exc
-        return self.answer(outcome)
 
     def process_environment(self):
         """The module's environment as run_command builds it, plus the LMS's environment file."""

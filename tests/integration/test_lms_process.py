@@ -145,7 +145,7 @@ def test_a_database_that_cannot_be_opened_is_told_with_a_hint_for_the_runner(tar
 def test_a_client_id_taken_at_the_last_moment_is_told_clearly_and_nothing_is_applied(target, name):
     target.lms.manage("manage_user", name, f"{name}@example.com")
     before = target.snapshot()
-    client = {"name": "app", "owner": name, "client_id": name + "-app", "client_secret": "S3cret-1x"}
+    client = {"name": "app", "owner": name, "client_id": name + "-app", "client_secret": "S3cret-1x-0123456789"}
     task = {"name": "client", "edx_oauth_client": {**faulty_runner(target), **client}}
     run = target.play([task], env={"EDX_FAULT_CLIENT_ID_TAKEN": "1"})
     msg = run.task("client")["result"]["msg"]

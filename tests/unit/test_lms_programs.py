@@ -12,6 +12,7 @@ from ansible.module_utils import (
     edx_lms_access,
     edx_lms_base,
     edx_lms_clients,
+    edx_lms_dop_clients,
     edx_lms_tokens,
     edx_lms_users,
 )
@@ -19,9 +20,10 @@ from ansible.module_utils.edx_lms_runner import program_source
 
 PROGRAMS = {
     "edx_user": (edx_lms_base, edx_lms_users),
-    "edx_oauth_client": (edx_lms_base, edx_lms_clients),
+    "edx_oauth_client": (edx_lms_base, edx_lms_clients, edx_lms_dop_clients),
     "edx_token": (edx_lms_base, edx_lms_tokens),
-    "edx_access": (edx_lms_base, edx_lms_users, edx_lms_clients, edx_lms_tokens, edx_lms_access),
+    "edx_access": (edx_lms_base, edx_lms_users, edx_lms_clients, edx_lms_dop_clients, edx_lms_tokens,
+                   edx_lms_access),
 }
 IN_LMS_FILES = sorted({Path(part.__file__) for parts in PROGRAMS.values() for part in parts})
 OLD_PYTHONS = [Path.home() / ".pyenv" / "versions" / version / "bin" / "python"

@@ -1,0 +1,274 @@
+"""The toolkit on a Ginkgo-era LMS: the stand-in's ginkgo flavour (Django 1.8's shell without -c,
+django-oauth2-provider clients through create_oauth2_client, HTTPS with a test CA).
+
+What the LMS holds is read straight from its SQLite database: Django 1.8's shell has no -c."""
+
+import json
+import sqlite3
+from contextlib import closing
+
+import pytest
+from conftest import Target
+from playbook import REPO, run_playbook
+
+SECRET = "Ginkgo-client-secret-5e1d7a"
+CONSOLE = {"shell": "interactive"}  # the runner option, not a subprocess shell
+
+
+class GinkgoTarget(Target):
+    """A ginkgo stand-in as the modules see it, its DOP tables read from the database."""
+
+    def rows(self, sql, *args):
+        with closing(sqlite3.connect(self.lms.state_dir / "db.sqlite3")) as db:
+            return db.execute(sql, args).fetchall()
+
+    def dop_client(self, client_id):
+        found = self.rows(
+            "SELECT c.name, u.username, c.client_secret, c.client_type, c.redirect_uri, "
+            "EXISTS(SELECT 1 FROM edx_oauth2_provider_trustedclient t WHERE t.client_id = c.id) "
+            "FROM oauth2_client c LEFT JOIN auth_user u ON u.id = c.user_id WHERE c.client_id = ?", client_id)
+        assert len(found) <= 1
+        if not found:
+            return None
+        return dict(zip(("name", "owner", "secret", "client_type", "redirect_uri", "trusted"), found[0], strict=True))
+
+    def snapshot(self):
+        return {
+            "users": self.rows("SELECT username, email, is_staff, is_active, password FROM auth_user ORDER BY id"),
+            "dop": self.rows("SELECT client_id, name, user_id, client_secret, client_type, redirect_uri "
+                             "FROM oauth2_client ORDER BY id"),
+            "trusted": self.rows("SELECT client_id FROM edx_oauth2_provider_trustedclient ORDER BY id"),
+            "dot": self.rows("SELECT client_id FROM oauth2_provider_application ORDER BY id"),
+        }
+
+
+@pytest.fixture(scope="module")
+def ginkgo(standin_factory):
+    return GinkgoTarget(standin_factory(settings="ginkgo", name="ginkgo"))
+
+
+@pytest.fixture
+def fresh_ginkgo(standin_factory):
+    return GinkgoTarget(standin_factory(settings="ginkgo", name="ginkgo-fresh"))
+
+
+def make_user(target, username):
+    proc = target.lms.manage("manage_user", username, f"{username}@example.com")
+    assert proc.returncode == 0, proc.stderr
+
+
+def ensure(target, check=False, diff=False, verbosity=0, **options):
+    run = target.play([{"name": "client", "edx_oauth_client": {**target.runner, **options}}],
+                      check=check, diff=diff, verbosity=verbosity)
+    return run, run.task("client")["result"]
+
+
+# --- transport -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("shell", "starts"), [("auto", 2), ("interactive", 1)])
+def test_ginkgo_shell_without_dash_c_auto_falls_back_with_one_extra_start(ginkgo, name, shell, starts):
+    boots = ginkgo.lms.boots()
+    run = ginkgo.play([{"name": "user", "edx_user": {**ginkgo.runner, "shell": shell, "username": name,
+                                                     "email": f"{name}@example.com"}}])
+    result = run.task("user")["result"]
+    assert run.rc == 0, run.output
+    assert result["users"][0]["action"] == "create"
+    assert ginkgo.lms.boots() - boots == starts
+    assert ginkgo.rows("SELECT email FROM auth_user WHERE username = ?", name) == [(f"{name}@example.com",)]
+
+
+def test_a_modern_lms_pays_no_extra_start_for_detection(target, name):
+    boots = target.lms.boots()
+    run = target.play([{"name": "user", "edx_user": {**target.runner, "username": name,
+                                                     "email": f"{name}@example.com"}}])
+    assert run.rc == 0 and run.task("user")["result"]["changed"], run.output
+    assert target.lms.boots() - boots == 1
+
+
+def test_a_failure_inside_the_ginkgo_console_fails_the_task(ginkgo, name):
+    # The console's own exit code is 0 whatever happens; the task must fail all the same.
+    run, result = ensure(ginkgo, **CONSOLE, name="app", owner=name + "-nobody",
+                         client_id=name, client_secret=SECRET)
+    assert run.rc != 0
+    assert f'The owner "{name}-nobody"' in result["msg"] and "does not exist" in result["msg"]
+    assert ginkgo.dop_client(name) is None
+
+
+# --- DOP clients -----------------------------------------------------------------------------
+
+
+def test_dop_client_created_then_rerun_changes_nothing_and_secret_never_shows(ginkgo, name):
+    make_user(ginkgo, name)
+    options = dict(CONSOLE, name="app", owner=name, client_id=name, client_secret=SECRET,
+                   skip_authorization=True, redirect_uris=["https://app.example.com/cb"])
+    run, result = ensure(ginkgo, diff=True, verbosity=3, **options)
+    assert run.rc == 0, run.output
+    client = result["clients"][0]
+    assert client["action"] == "create" and client["after"]["backend"] == "dop"
+    assert ginkgo.dop_client(name) == dict(name="app", owner=name, secret=SECRET, client_type=0,
+                                           redirect_uri="https://app.example.com/cb", trusted=1)
+    # create_oauth2_client prints the secret and the owner's password hash: neither may reach the output.
+    password_hash = ginkgo.rows("SELECT password FROM auth_user WHERE username = ?", name)[0][0]
+    assert SECRET not in run.output and password_hash not in run.output
+    assert '"client_secret"' not in run.output
+
+    run, result = ensure(ginkgo, **options)
+    assert run.rc == 0 and result["changed"] is False, run.output
+    assert ginkgo.dop_client(name)["trusted"] == 1  # not dropped by a rerun (an omitted -t would)
+
+
+def test_dop_secret_and_trust_changes_are_detected_shown_as_markers_and_applied(ginkgo, name):
+    make_user(ginkgo, name)
+    ensure(ginkgo, name="app", owner=name, client_id=name, client_secret=SECRET, skip_authorization=True)
+    before = ginkgo.snapshot()
+    run, result = ensure(ginkgo, check=True, diff=True, name="app", owner=name, client_id=name,
+                         client_secret=SECRET + "-new", skip_authorization=False)
+    assert result["changed"] is True and sorted(result["clients"][0]["changes"]) == [
+        "client_secret", "skip_authorization"]
+    assert "******** (changed)" in run.stdout and SECRET not in run.output
+    assert ginkgo.snapshot() == before
+    run, result = ensure(ginkgo, name="app", owner=name, client_id=name, client_secret=SECRET + "-new",
+                         skip_authorization=False)
+    assert run.rc == 0 and result["changed"] is True, run.output
+    held = ginkgo.dop_client(name)
+    assert (held["secret"], held["trusted"]) == (SECRET + "-new", 0)
+
+
+def test_another_owners_dop_client_is_neither_taken_over_nor_deleted(ginkgo, name):
+    make_user(ginkgo, name)
+    make_user(ginkgo, name + "-b")
+    ensure(ginkgo, name="app", owner=name, client_id=name, client_secret=SECRET)
+    before = ginkgo.snapshot()
+    run, result = ensure(ginkgo, name="app", owner=name + "-b", client_id=name, client_secret=SECRET)
+    assert run.rc != 0 and f'belongs to "{name}"' in result["msg"] and "allow_owner_change" in result["msg"]
+    run, result = ensure(ginkgo, state="absent", name="other", client_id=name)
+    assert run.rc != 0 and "matches every identity given" in result["msg"]
+    assert ginkgo.snapshot() == before
+
+    run, result = ensure(ginkgo, name="app", owner=name + "-b", client_id=name, client_secret=SECRET,
+                         allow_owner_change=True)
+    assert run.rc == 0 and result["clients"][0]["changes"] == ["owner"], run.output
+    assert ginkgo.dop_client(name)["owner"] == name + "-b"
+    run, result = ensure(ginkgo, state="absent", name="app", owner=name + "-b", client_id=name)
+    assert run.rc == 0 and result["clients"][0]["action"] == "delete"
+    assert ginkgo.dop_client(name) is None
+
+
+def test_what_a_dop_client_cannot_hold_fails_naming_the_option(ginkgo, name):
+    make_user(ginkgo, name)
+    run, result = ensure(ginkgo, name="app", owner=name, client_id=name, client_secret=SECRET, scopes=["profile"])
+    assert run.rc != 0 and result["msg"].startswith("scopes: this LMS keeps OAuth2 clients in django-oauth2-provider")
+    assert ginkgo.dop_client(name) is None
+
+
+# --- the role and the playbooks --------------------------------------------------------------
+
+
+def inventory(tmp_path, target, **overrides):
+    """What a Ginkgo operator sets (README): the settings, the console shell, the CA to trust."""
+    host = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": str(target.lms.manage_prefix[0]),
+        "edx_api_access_lms_url": target.url,
+        "edx_api_access_ca_path": str(target.lms.ca_path),
+        "edx_api_access_runner": "command",
+        "edx_api_access_manage_command": list(target.lms.manage_prefix),
+        "edx_api_access_settings": target.lms.settings,
+        "edx_api_access_shell": "interactive",
+        "edx_api_access_environment": target.env,
+        "edx_api_access_username": "svc-api",
+        "edx_api_access_email": "svc-api@example.com",
+        "edx_api_access_client_secret": SECRET,
+    }
+    host.update(overrides)
+    path = tmp_path / "inventory.json"
+    path.write_text(json.dumps({"lms": {"hosts": {"ginkgo1": host}}}))
+    return path
+
+
+def play(name, inv, *args):
+    return run_playbook(REPO / "playbooks" / f"{name}.yml", inventory=inv, args=args)
+
+
+def recap_changed(run):
+    return int(run.stdout.split("PLAY RECAP")[1].split("changed=")[1].split()[0])
+
+
+@pytest.mark.parametrize("token_type", ["jwt", "bearer"])
+def test_role_on_ginkgo_check_converge_rerun_verify(fresh_ginkgo, tmp_path, token_type):
+    target = fresh_ginkgo
+    inv = inventory(tmp_path, target, edx_api_access_token_type=token_type)
+    before = target.snapshot()
+
+    boots = target.lms.boots()
+    run = play("provision", inv, "--check", "--diff")
+    assert run.rc == 0 and recap_changed(run) == 1, run.output
+    assert "+    backend: dop" in run.stdout and "+    username: svc-api" in run.stdout
+    assert target.snapshot() == before and target.lms.boots() - boots == 1
+
+    boots = target.lms.boots()
+    run = play("provision", inv)
+    assert run.rc == 0 and recap_changed(run) == 1, run.output
+    assert target.lms.boots() - boots == 1
+    held = target.dop_client("svc-api")
+    assert held.pop("redirect_uri").startswith(("http://", "https://"))  # DOP needs one: the LMS's root URL
+    assert held == dict(name="svc-api", owner="svc-api", secret=SECRET, client_type=0, trusted=0)
+    check = run.task("Check the enrollment API with the token")["result"]
+    assert check["status"] == 200 and check["enrollments"] == []
+    shown = run.task("Show the enrollment API's answer")["result"]["msg"]
+    assert shown == (f"GET {target.url}/api/enrollment/v1/enrollment as svc-api with a {token_type} token "
+                     "answered 200: []")
+    assert target.snapshot()["dot"] == before["dot"]  # the client went to DOP, not DOT
+
+    after = target.snapshot()
+    run = play("provision", inv)
+    assert run.rc == 0 and recap_changed(run) == 0, run.output
+    run = play("provision", inv, "--check", "--diff")
+    assert run.rc == 0 and recap_changed(run) == 0, run.output
+    assert target.snapshot() == after
+
+    boots = target.lms.boots()
+    run = play("verify", inv)
+    assert run.rc == 0, run.output
+    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert target.lms.boots() == boots
+
+
+def test_role_on_ginkgo_detects_the_back_end_and_shell_by_itself(fresh_ginkgo, tmp_path):
+    """Only the settings and the CA set: shell auto (one extra start) and backend auto still converge."""
+    inv = inventory(tmp_path, fresh_ginkgo, edx_api_access_shell="auto")
+    boots = fresh_ginkgo.lms.boots()
+    run = play("provision", inv)
+    assert run.rc == 0 and recap_changed(run) == 1, run.output
+    assert fresh_ginkgo.lms.boots() - boots == 2
+    assert fresh_ginkgo.dop_client("svc-api")["owner"] == "svc-api"
+
+
+def test_create_oauth2_client_output_never_leaves_the_lms(ginkgo, name):
+    """The program runs through the console as the runner runs it: the process's own output (which the
+    runner shows when a process dies without a result) holds neither the secret nor the password hash."""
+    from ansible.module_utils import edx_lms_base, edx_lms_clients, edx_lms_dop_clients
+    from ansible.module_utils.edx_lms_runner import parse_result, program_source
+    from ansible.module_utils.edx_lms_transport import stdin_for
+
+    make_user(ginkgo, name)
+    password_hash = ginkgo.rows("SELECT password FROM auth_user WHERE username = ?", name)[0][0]
+    want = dict(where="", name="quiet", owner=name, client_id=name, client_secret="Never-shown-1-abcdefgh",
+                grant_type=None, client_type=None, redirect_uris=None, scopes=None, skip_authorization=None,
+                state="present", return_secret=False)
+    document = json.dumps({
+        "program": program_source(edx_lms_base, edx_lms_clients, edx_lms_dop_clients),
+        "request": {"entry": "ensure_oauth_clients", "check_mode": False, "clients": [want], "backend": "auto"}})
+    proc = ginkgo.lms.manage("shell", "--plain", "--no-startup",
+                             input=stdin_for("interactive", document).decode())
+    assert proc.returncode == 0, proc.stderr
+    assert parse_result(proc.stdout)["clients"][0]["action"] == "create", proc.stderr
+    assert "Never-shown-1-abcdefgh" not in proc.stdout + proc.stderr
+    assert password_hash not in proc.stdout + proc.stderr
+    assert ginkgo.dop_client(name)["secret"] == "Never-shown-1-abcdefgh"
+
+    # Control: the LMS's command on its own prints both, which is why the module discards its output.
+    proc = ginkgo.lms.manage("create_oauth2_client", "https://a.example", "https://a.example/cb", "confidential",
+                             "-u", name, "-s", "Printed-by-edx-2-abcdef")
+    assert "Printed-by-edx-2-abcdef" in proc.stdout and password_hash in proc.stdout
