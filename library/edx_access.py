@@ -117,19 +117,19 @@ token:
 import time
 
 from ansible.module_utils import (
-    edx_lms_access,
-    edx_lms_base,
-    edx_lms_clients,
-    edx_lms_dop_clients,
-    edx_lms_tokens,
-    edx_lms_users,
+    edx_inlms_access,
+    edx_inlms_base,
+    edx_inlms_clients,
+    edx_inlms_dop_clients,
+    edx_inlms_tokens,
+    edx_inlms_users,
 )
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_access import ACCESS_KINDS, access_argument_spec, token_request, token_result
-from ansible.module_utils.edx_lms_resources import ensure_resources
-from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, lms_argument_spec
+from ansible.module_utils.edx_access_options import ACCESS_KINDS, access_argument_spec, token_request, token_result
+from ansible.module_utils.edx_resources import ensure_resources
+from ansible.module_utils.edx_runner import LMS_REQUIRED_IF, lms_argument_spec
 
-PROGRAM = (edx_lms_base, edx_lms_users, edx_lms_clients, edx_lms_dop_clients, edx_lms_tokens, edx_lms_access)
+PROGRAM = (edx_inlms_base, edx_inlms_users, edx_inlms_clients, edx_inlms_dop_clients, edx_inlms_tokens, edx_inlms_access)
 
 
 def argument_spec():

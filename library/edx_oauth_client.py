@@ -179,16 +179,16 @@ clients:
       type: str
 """
 
-from ansible.module_utils import edx_lms_base, edx_lms_clients, edx_lms_dop_clients
+from ansible.module_utils import edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_clients import (
+from ansible.module_utils.edx_client_options import (
     CLIENT_MUTUALLY_EXCLUSIVE,
     CLIENT_REQUIRED_ONE_OF,
     CLIENTS,
     client_argument_spec,
 )
-from ansible.module_utils.edx_lms_resources import ensure_resources
-from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, lms_argument_spec
+from ansible.module_utils.edx_resources import ensure_resources
+from ansible.module_utils.edx_runner import LMS_REQUIRED_IF, lms_argument_spec
 
 
 def argument_spec():
@@ -205,7 +205,7 @@ def main():
         required_if=LMS_REQUIRED_IF,
         supports_check_mode=True,
     )
-    ensure_resources(module, (edx_lms_base, edx_lms_clients, edx_lms_dop_clients), "ensure_oauth_clients", [CLIENTS])
+    ensure_resources(module, (edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients), "ensure_oauth_clients", [CLIENTS])
 
 
 if __name__ == "__main__":

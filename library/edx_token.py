@@ -325,7 +325,7 @@ url:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.edx_http import EdxHttpError, http_argument_spec
-from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, LmsError, lms_argument_spec
+from ansible.module_utils.edx_runner import LMS_REQUIRED_IF, LmsError, lms_argument_spec
 from ansible.module_utils.edx_token_endpoint import endpoint_argument_spec
 from ansible.module_utils.edx_token_flow import obtain_token
 

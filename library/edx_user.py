@@ -151,11 +151,16 @@ users:
                "is_superuser": false, "is_active": true, "groups": [], "has_usable_password": true}
 """
 
-from ansible.module_utils import edx_lms_base, edx_lms_users
+from ansible.module_utils import edx_inlms_base, edx_inlms_users
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_lms_resources import ensure_resources
-from ansible.module_utils.edx_lms_runner import LMS_REQUIRED_IF, lms_argument_spec
-from ansible.module_utils.edx_users import USER_MUTUALLY_EXCLUSIVE, USER_REQUIRED_ONE_OF, USERS, user_argument_spec
+from ansible.module_utils.edx_resources import ensure_resources
+from ansible.module_utils.edx_runner import LMS_REQUIRED_IF, lms_argument_spec
+from ansible.module_utils.edx_user_options import (
+    USER_MUTUALLY_EXCLUSIVE,
+    USER_REQUIRED_ONE_OF,
+    USERS,
+    user_argument_spec,
+)
 
 
 def argument_spec():
@@ -172,7 +177,7 @@ def main():
         required_if=LMS_REQUIRED_IF,
         supports_check_mode=True,
     )
-    ensure_resources(module, (edx_lms_base, edx_lms_users), "ensure_users", [USERS])
+    ensure_resources(module, (edx_inlms_base, edx_inlms_users), "ensure_users", [USERS])
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ in the cache (not in check mode).
 
 import time
 
-from ansible.module_utils import edx_lms_base, edx_lms_tokens
+from ansible.module_utils import edx_inlms_base, edx_inlms_tokens
 from ansible.module_utils.common.validation import check_required_if
 from ansible.module_utils.edx_api_probe import Timings, wait_for_heartbeat_ok
 from ansible.module_utils.edx_http import (
@@ -22,7 +22,7 @@ from ansible.module_utils.edx_http import (
     require_requests,
     session_from_params,
 )
-from ansible.module_utils.edx_lms_runner import LmsError, LmsRunner
+from ansible.module_utils.edx_runner import LmsError, LmsRunner
 from ansible.module_utils.edx_token_cache import (
     CacheError,
     fingerprint,
@@ -99,7 +99,7 @@ def mint_direct(module, lms_url, now, timings):
             "expires_in": params["expires_in"],
         },
     }
-    answer = LmsRunner(module).run((edx_lms_base, edx_lms_tokens), "create_token", request)
+    answer = LmsRunner(module).run((edx_inlms_base, edx_inlms_tokens), "create_token", request)
     return token_record(answer["access_token"], "bearer", answer["expires_in"], answer["scope"], now=now)
 
 

@@ -11,7 +11,7 @@ import yaml
 MODULE_UTILS = str(Path(__file__).resolve().parents[2] / "module_utils")
 if MODULE_UTILS not in ansible.module_utils.__path__:
     ansible.module_utils.__path__.append(MODULE_UTILS)
-from ansible.module_utils.edx_lms_runner import parse_env_file  # noqa: E402
+from ansible.module_utils.edx_runner import parse_env_file  # noqa: E402
 
 
 def paper_fleet(tmp_path, size=2, boot_delay=5.0):

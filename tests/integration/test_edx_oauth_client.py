@@ -100,14 +100,14 @@ def test_the_lms_never_logs_the_secret(target, owner):
     """The program runs as the runner runs it; the LMS's own stderr (its log) must not hold the secret."""
     import json
 
-    from ansible.module_utils import edx_lms_base, edx_lms_clients
-    from ansible.module_utils.edx_lms_runner import BOOTSTRAP, parse_result, program_source
+    from ansible.module_utils import edx_inlms_base, edx_inlms_clients
+    from ansible.module_utils.edx_runner import BOOTSTRAP, parse_result, program_source
 
     want = dict(where="", name="quiet", owner=owner, client_id=owner + "-quiet",
                 client_secret="Never-logged-1-abcdefgh",
                 grant_type=None, client_type=None, redirect_uris=None, scopes=None, skip_authorization=None,
                 state="present", return_secret=False)
-    document = {"program": program_source(edx_lms_base, edx_lms_clients),
+    document = {"program": program_source(edx_inlms_base, edx_inlms_clients),
                 "request": {"entry": "ensure_clients", "check_mode": False, "clients": [want]}}
     proc = target.lms.manage("shell", "-c", BOOTSTRAP, input=json.dumps(document))
     assert parse_result(proc.stdout)["clients"][0]["action"] == "create", proc.stderr

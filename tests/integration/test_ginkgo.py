@@ -248,9 +248,9 @@ def test_role_on_ginkgo_detects_the_back_end_and_shell_by_itself(fresh_ginkgo, t
 def test_create_oauth2_client_output_never_leaves_the_lms(ginkgo, name):
     """The program runs through the console as the runner runs it: the process's own output (which the
     runner shows when a process dies without a result) holds neither the secret nor the password hash."""
-    from ansible.module_utils import edx_lms_base, edx_lms_clients, edx_lms_dop_clients
-    from ansible.module_utils.edx_lms_runner import parse_result, program_source
-    from ansible.module_utils.edx_lms_transport import stdin_for
+    from ansible.module_utils import edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients
+    from ansible.module_utils.edx_runner import parse_result, program_source
+    from ansible.module_utils.edx_transport import stdin_for
 
     make_user(ginkgo, name)
     password_hash = ginkgo.rows("SELECT password FROM auth_user WHERE username = ?", name)[0][0]
@@ -258,7 +258,7 @@ def test_create_oauth2_client_output_never_leaves_the_lms(ginkgo, name):
                 grant_type=None, client_type=None, redirect_uris=None, scopes=None, skip_authorization=None,
                 state="present", return_secret=False)
     document = json.dumps({
-        "program": program_source(edx_lms_base, edx_lms_clients, edx_lms_dop_clients),
+        "program": program_source(edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients),
         "request": {"entry": "ensure_oauth_clients", "check_mode": False, "clients": [want], "backend": "auto"}})
     proc = ginkgo.lms.manage("shell", "--plain", "--no-startup",
                              input=stdin_for("interactive", document).decode())

@@ -138,7 +138,7 @@ def test_a_module_and_a_module_utils_package_added_later_are_built_without_chang
     (repo / "module_utils" / "edx_newpkg").mkdir()
     (repo / "module_utils" / "edx_newpkg" / "__init__.py").write_text("")
     (repo / "module_utils" / "edx_newpkg" / "plan.py").write_text(
-        'if __name__ != "edx_provision":\n    from ansible.module_utils.edx_lms_base import ENTRY_POINTS\n')
+        'if __name__ != "edx_provision":\n    from ansible.module_utils.edx_inlms_base import ENTRY_POINTS\n')
     (repo / "library" / "edx_enrollment.py").write_text(
         'DOCUMENTATION = r"""\nmodule: edx_enrollment\nshort_description: Enroll users\n'
         'version_added: "0.1.0"\nseealso:\n  - module: edx_user\n"""\n'
@@ -149,7 +149,7 @@ def test_a_module_and_a_module_utils_package_added_later_are_built_without_chang
     module = (root / "plugins/modules/edx_enrollment.py").read_text()
     assert "from %s.edx_newpkg.plan import thing" % PACKAGE in module
     assert "  - module: %sedx_user" % PREFIX in module and "  %sedx_enrollment:" % PREFIX in module
-    assert "    from %s.edx_lms_base import ENTRY_POINTS" % PACKAGE in (
+    assert "    from %s.edx_inlms_base import ENTRY_POINTS" % PACKAGE in (
         root / "plugins/module_utils/edx_newpkg/plan.py").read_text()
     assert "`%sedx_enrollment` | Enroll users |" % PREFIX in (root / "README.md").read_text()
     ignores = (root / "tests/sanity/ignore-2.19.txt").read_text()

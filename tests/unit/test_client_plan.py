@@ -1,8 +1,8 @@
 """edx_oauth_client's decisions and the create_dot_application argv that carries them out."""
 
 import pytest
-from ansible.module_utils.edx_lms_base import ProvisionError
-from ansible.module_utils.edx_lms_clients import command_args, plan_client, secret_matches
+from ansible.module_utils.edx_inlms_base import ProvisionError
+from ansible.module_utils.edx_inlms_clients import command_args, plan_client, secret_matches
 
 HAVE = {"client_id": "bot", "name": "bot", "owner": "svc", "client_type": "confidential",
         "grant_type": "client_credentials", "redirect_uris": [], "skip_authorization": False, "scopes": [],

@@ -17,7 +17,7 @@ NAMES = rw.Names(
     namespace="ns",
     name="coll",
     modules=frozenset({"edx_user", "edx_token", "edx_access"}),
-    module_utils=frozenset({"edx_lms_base", "edx_lms_users", "edx_http", "edx_pkg"}),
+    module_utils=frozenset({"edx_inlms_base", "edx_inlms_users", "edx_http", "edx_pkg"}),
     doc_fragments=frozenset({"edx_lms", "edx_http"}),
     roles=frozenset({"edx_api_access"}),
 )
@@ -33,8 +33,8 @@ def dedent(text):
 @pytest.mark.parametrize("source, expected", [
     ("from ansible.module_utils.edx_http import session\n", "from %s.edx_http import session\n" % PKG),
     ("from ansible.module_utils.edx_pkg.inner import thing\n", "from %s.edx_pkg.inner import thing\n" % PKG),
-    ("from ansible.module_utils import edx_lms_base, edx_lms_users\n",
-     "from %s import edx_lms_base, edx_lms_users\n" % PKG),
+    ("from ansible.module_utils import edx_inlms_base, edx_inlms_users\n",
+     "from %s import edx_inlms_base, edx_inlms_users\n" % PKG),
     ("from ansible.module_utils.edx_http import (\n    a,\n    b,\n)\n",
      "from %s.edx_http import (\n    a,\n    b,\n)\n" % PKG),
 ])
@@ -59,7 +59,7 @@ def test_guarded_in_lms_imports_keep_their_guard_and_indentation():
     """The in-LMS program concatenates module sources; inside the LMS __name__ is 'edx_provision'."""
     source = dedent('''
         if __name__ != "edx_provision":  # imported by the module or the tests
-            from ansible.module_utils.edx_lms_base import (
+            from ansible.module_utils.edx_inlms_base import (
                 ENTRY_POINTS,
                 ProvisionError,
             )
@@ -69,16 +69,16 @@ def test_guarded_in_lms_imports_keep_their_guard_and_indentation():
             return request
     ''')
     rewritten = rw.rewrite_imports(source, NAMES)
-    assert rewritten == source.replace("from ansible.module_utils.edx_lms_base", "from %s.edx_lms_base" % PKG)
+    assert rewritten == source.replace("from ansible.module_utils.edx_inlms_base", "from %s.edx_inlms_base" % PKG)
     namespace = {"__name__": "edx_provision"}
     exec(compile(rewritten, "<edx_provision>", "exec"), namespace)  # as the bootstrap runs it in the LMS
     assert namespace["main"]({"ok": 1}) == {"ok": 1}
 
 
 def test_two_imports_on_one_line_are_both_qualified():
-    source = "from ansible.module_utils.edx_http import a; from ansible.module_utils.edx_lms_base import b\n"
+    source = "from ansible.module_utils.edx_http import a; from ansible.module_utils.edx_inlms_base import b\n"
     assert rw.rewrite_imports(source, NAMES) == (
-        "from %s.edx_http import a; from %s.edx_lms_base import b\n" % (PKG, PKG))
+        "from %s.edx_http import a; from %s.edx_inlms_base import b\n" % (PKG, PKG))
 
 
 def test_mixed_import_fails_naming_the_line_and_the_fix():

@@ -6,9 +6,9 @@ valid for the LMS are accepted here; the integration tests prove the LMS never r
 """
 
 import pytest
-from ansible.module_utils.edx_access import token_request
-from ansible.module_utils.edx_clients import clients_request
-from ansible.module_utils.edx_users import users_request
+from ansible.module_utils.edx_access_options import token_request
+from ansible.module_utils.edx_client_options import clients_request
+from ansible.module_utils.edx_user_options import users_request
 
 USER_PARAMS = dict(username=None, email=None, staff=None, superuser=None, active=None, groups=None, password=None,
                    update_password="always", state="present", remove_owned_clients=False, users=None)

@@ -5,7 +5,7 @@ MySQL (mysqlclient's `(code, "message")` form), Docker's and Tutor's own lines.
 """
 
 import pytest
-from ansible.module_utils.edx_lms_diagnosis import (
+from ansible.module_utils.edx_diagnosis import (
     cut,
     diagnose,
     killing_signal,

@@ -5,8 +5,8 @@ import sys
 import time
 
 import pytest
-from ansible.module_utils import edx_lms_process
-from ansible.module_utils.edx_lms_process import run_process
+from ansible.module_utils import edx_process
+from ansible.module_utils.edx_process import run_process
 
 PY = sys.executable
 MIB = b"x" * (1024 * 1024)
@@ -68,14 +68,14 @@ def test_on_the_deadline_the_whole_process_group_is_killed(tmp_path):
 
 
 def test_a_process_that_ignores_sigterm_is_killed_with_sigkill(monkeypatch):
-    monkeypatch.setattr(edx_lms_process, "TERM_GRACE", 0.5)
+    monkeypatch.setattr(edx_process, "TERM_GRACE", 0.5)
     code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(300)"
     outcome = run_process([PY, "-c", code], b"", timeout=2)
     assert outcome.timed_out and outcome.rc == -9
 
 
 def test_a_child_left_behind_holding_the_pipes_neither_blocks_nor_survives(tmp_path, monkeypatch):
-    monkeypatch.setattr(edx_lms_process, "DRAIN_GRACE", 0.5)
+    monkeypatch.setattr(edx_process, "DRAIN_GRACE", 0.5)
     pid_file = tmp_path / "pid"
     code = (
         "import subprocess, sys\n"
@@ -112,13 +112,13 @@ def test_a_module_that_is_terminated_takes_the_lms_process_group_with_it(tmp_pat
         "sys.path[:0] = %r\n"
         "import ansible.module_utils\n"
         "ansible.module_utils.__path__.append(%r)\n"
-        "from ansible.module_utils.edx_lms_process import run_process\n"
+        "from ansible.module_utils.edx_process import run_process\n"
         "code = 'import os, time; open(%%r, \"w\").write(str(os.getpid())); time.sleep(300)' %% %r\n"
         "try:\n"
         "    run_process([sys.executable, '-c', code], b'', timeout=300)\n"
         "except Exception as exc:\n"
         "    print(type(exc).__name__, exc)\n"
-        % (sys.path, os.path.join(os.path.dirname(edx_lms_process.__file__)), str(pid_file))
+        % (sys.path, os.path.join(os.path.dirname(edx_process.__file__)), str(pid_file))
     )
     import signal
     import subprocess

@@ -9,21 +9,21 @@ from pathlib import Path
 
 import pytest
 from ansible.module_utils import (
-    edx_lms_access,
-    edx_lms_base,
-    edx_lms_clients,
-    edx_lms_dop_clients,
-    edx_lms_tokens,
-    edx_lms_users,
+    edx_inlms_access,
+    edx_inlms_base,
+    edx_inlms_clients,
+    edx_inlms_dop_clients,
+    edx_inlms_tokens,
+    edx_inlms_users,
 )
-from ansible.module_utils.edx_lms_runner import program_source
+from ansible.module_utils.edx_runner import program_source
 
 PROGRAMS = {
-    "edx_user": (edx_lms_base, edx_lms_users),
-    "edx_oauth_client": (edx_lms_base, edx_lms_clients, edx_lms_dop_clients),
-    "edx_token": (edx_lms_base, edx_lms_tokens),
-    "edx_access": (edx_lms_base, edx_lms_users, edx_lms_clients, edx_lms_dop_clients, edx_lms_tokens,
-                   edx_lms_access),
+    "edx_user": (edx_inlms_base, edx_inlms_users),
+    "edx_oauth_client": (edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients),
+    "edx_token": (edx_inlms_base, edx_inlms_tokens),
+    "edx_access": (edx_inlms_base, edx_inlms_users, edx_inlms_clients, edx_inlms_dop_clients, edx_inlms_tokens,
+                   edx_inlms_access),
 }
 IN_LMS_FILES = sorted({Path(part.__file__) for parts in PROGRAMS.values() for part in parts})
 OLD_PYTHONS = [Path.home() / ".pyenv" / "versions" / version / "bin" / "python"
@@ -55,3 +55,30 @@ def test_in_lms_code_compiles_under_the_lms_pythons(python, tmp_path):
         target.write_text(source.read_text())
         proc = subprocess.run([str(python), "-m", "py_compile", str(target)], capture_output=True, text=True)
         assert proc.returncode == 0, f"{source.name} under {python}: {proc.stderr}"
+
+
+@pytest.mark.parametrize("source", IN_LMS_FILES, ids=lambda path: path.name)
+def test_in_lms_code_parses_with_python_3_5_grammar(source):
+    """Hawthorn to Koa LMSes ran Python 3.5; the parser's feature_version refuses newer syntax (f-strings...)."""
+    ast.parse(source.read_text(), filename=str(source), feature_version=(3, 5))
+
+
+REPO = Path(__file__).resolve().parents[2]
+MODULE_SIDE_FILES = sorted(
+    [path for path in (REPO / "module_utils").glob("edx_*.py") if not path.name.startswith("edx_inlms_")]
+    + list((REPO / "library").glob("edx_*.py"))
+)
+PYTHON_3_8 = Path.home() / ".pyenv" / "versions" / "3.8.18" / "bin" / "python"
+
+
+def test_module_side_code_compiles_under_python_3_8(tmp_path):
+    """ansible-core 2.19 runs modules on target Pythons from 3.8: the module process must too."""
+    if not PYTHON_3_8.exists():
+        pytest.skip(f"{PYTHON_3_8} is not on this machine")
+    for source in MODULE_SIDE_FILES:
+        target = tmp_path / source.name
+        target.write_text(source.read_text())
+        proc = subprocess.run([str(PYTHON_3_8), "-m", "py_compile", str(target)], capture_output=True, text=True)
+        assert proc.returncode == 0, f"{source.name} under Python 3.8: {proc.stderr}"
+    for source in MODULE_SIDE_FILES:
+        ast.parse(source.read_text(), filename=str(source), feature_version=(3, 8))

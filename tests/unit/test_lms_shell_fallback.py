@@ -6,7 +6,7 @@ import importlib.util
 import sys
 
 import pytest
-from ansible.module_utils.edx_lms_runner import LmsError, LmsRunner
+from ansible.module_utils.edx_runner import LmsError, LmsRunner
 
 FAKE_MANAGE = r'''
 import code, sys

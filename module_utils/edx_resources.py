@@ -4,8 +4,8 @@ Validate the request before the LMS starts, run the in-LMS program once, pass on
 shape the result; every failure is reported with its message, nothing half-applied.
 """
 
-from ansible.module_utils.edx_lms_runner import LmsError, LmsRunner
 from ansible.module_utils.edx_results import module_result
+from ansible.module_utils.edx_runner import LmsError, LmsRunner
 
 
 def ensure_resources(module, program, entry, kinds, extra_request=None, shape=None):

@@ -7,10 +7,10 @@ chose, so that the token never travels back in a result.
 
 import re
 
-from ansible.module_utils.edx_clients import BACKENDS, CLIENTS, client_suboptions, clients_request
+from ansible.module_utils.edx_client_options import BACKENDS, CLIENTS, client_suboptions, clients_request
 from ansible.module_utils.edx_input import check_username
 from ansible.module_utils.edx_token_cache import iso_utc
-from ansible.module_utils.edx_users import USERS, user_suboptions, users_request
+from ansible.module_utils.edx_user_options import USERS, user_suboptions, users_request
 
 LIST_DEFAULTS = {
     "users": {"state": "present", "update_password": "always", "remove_owned_clients": False},

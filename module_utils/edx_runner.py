@@ -3,7 +3,7 @@
 Builds the `manage.py lms ... shell` argv for the deployment kind, reads a native LMS's environment
 file without a shell, feeds the program and its request as one JSON document on stdin (never on the
 command line, where `ps` shows it) and reads back the single marked result line. The process has
-a deadline (`lms_timeout`); a failure is told by its cause (`edx_lms_diagnosis`).
+a deadline (`lms_timeout`); a failure is told by its cause (`edx_diagnosis`).
 """
 
 import inspect
@@ -13,7 +13,7 @@ import re
 import shlex
 import time
 
-from ansible.module_utils.edx_lms_diagnosis import (
+from ansible.module_utils.edx_diagnosis import (
     cut,
     cut_lines,
     diagnose,
@@ -22,8 +22,8 @@ from ansible.module_utils.edx_lms_diagnosis import (
     last_error_line,
     signal_message,
 )
-from ansible.module_utils.edx_lms_process import Terminated, run_process
-from ansible.module_utils.edx_lms_transport import (
+from ansible.module_utils.edx_process import Terminated, run_process
+from ansible.module_utils.edx_transport import (
     BOOTSTRAP,  # noqa: F401 (kept importable from here)
     SHELLS,
     lacks_shell_c,
@@ -108,7 +108,7 @@ def resolve_options(params):
 def build_argv(options, transport="command"):
     """argv for `manage.py lms [--settings=S] shell ...` on this kind of deployment.
 
-    `command`: `shell -c BOOTSTRAP`; `interactive`: `shell --plain --no-startup` (edx_lms_transport).
+    `command`: `shell -c BOOTSTRAP`; `interactive`: `shell --plain --no-startup` (edx_transport).
     """
     argv = list(options["manage_command"]) + ["lms"]
     if options.get("settings"):

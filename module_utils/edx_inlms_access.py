@@ -2,17 +2,17 @@
 
 The entry point of edx_access, and so of the role: one LMS start per host converges everything the
 role states. Clients go to django-oauth-toolkit or, on Ginkgo, django-oauth2-provider
-(edx_lms_dop_clients.oauth_backend). Users are planned first, so a client may be owned by a user this same call creates;
-everything is validated before the first write, applied in order (users, then clients), re-read,
+(edx_inlms_dop_clients.oauth_backend). Users are planned first, so a client may be owned by a user
+this same call creates; everything is validated before the first write, applied in order (users, then clients), re-read,
 and the token (when asked for) is made last. A failure anywhere leaves the LMS as it was.
 """
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
-    from ansible.module_utils.edx_lms_base import ENTRY_POINTS, ProvisionError, apply_groups
-    from ansible.module_utils.edx_lms_clients import public_client_plan
-    from ansible.module_utils.edx_lms_dop_clients import oauth_backend, oauth_clients
-    from ansible.module_utils.edx_lms_tokens import make_token
-    from ansible.module_utils.edx_lms_users import plan_users, public_user_plan, user_group
+    from ansible.module_utils.edx_inlms_base import ENTRY_POINTS, ProvisionError, apply_groups
+    from ansible.module_utils.edx_inlms_clients import public_client_plan
+    from ansible.module_utils.edx_inlms_dop_clients import oauth_backend, oauth_clients
+    from ansible.module_utils.edx_inlms_tokens import make_token
+    from ansible.module_utils.edx_inlms_users import plan_users, public_user_plan, user_group
 
 
 def ensure_access(request):

@@ -3,7 +3,7 @@
 Ginkgo keeps OAuth2 clients in DOP; its command upserts by client_id and prints the client, its
 secret and the owner's whole row (password hash included) on stdout, so that output is thrown
 away inside the LMS and the client is re-read from the ORM instead. The same identity rules as for
-django-oauth-toolkit clients hold (edx_lms_clients.check_identity): no takeover without
+django-oauth-toolkit clients hold (edx_inlms_clients.check_identity): no takeover without
 allow_owner_change, no re-keying, `absent` only on a full identity match. Every option the client
 has is passed on every run (an omitted -t would drop trusted status). A DOP client has one redirect
 URI and no scopes or grant type (DOP allows every grant); redirect_uris [] leaves its URI as it is
@@ -18,8 +18,8 @@ import re
 import sys
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
-    from ansible.module_utils.edx_lms_base import ENTRY_POINTS, Conflict, ProvisionError, apply_groups, label
-    from ansible.module_utils.edx_lms_clients import (
+    from ansible.module_utils.edx_inlms_base import ENTRY_POINTS, Conflict, ProvisionError, apply_groups, label
+    from ansible.module_utils.edx_inlms_clients import (
         _client_plan,
         check_identity,
         client_group,

@@ -14,7 +14,7 @@ back into results.
 """
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
-    from ansible.module_utils.edx_lms_base import (
+    from ansible.module_utils.edx_inlms_base import (
         ENTRY_POINTS,
         Conflict,
         ProvisionError,

@@ -9,7 +9,7 @@ refused unless the task allows it, because the LMS deletes those clients with th
 """
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
-    from ansible.module_utils.edx_lms_base import (
+    from ansible.module_utils.edx_inlms_base import (
         ENTRY_POINTS,
         Conflict,
         ProvisionError,

@@ -6,7 +6,7 @@ or the LMS's default ones.
 """
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
-    from ansible.module_utils.edx_lms_base import ENTRY_POINTS, ProvisionError
+    from ansible.module_utils.edx_inlms_base import ENTRY_POINTS, ProvisionError
 
 FALLBACK_SCOPES = ["read", "write", "email", "profile"]  # the LMS's DEFAULT_SCOPES (lms/envs/common.py)
 
