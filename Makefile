@@ -67,6 +67,7 @@ verify: lms-up ## run the read-only playbooks/verify.yml against the stand-in
 
 lint: $(STAMP) ## ruff, yamllint, ansible-lint (production profile)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --offline --strict
 

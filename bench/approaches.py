@@ -88,14 +88,18 @@ class Approach:
     def _run(self, argv, what):
         proc = subprocess.run(argv, cwd=REPO, env=self.environment(), capture_output=True, text=True)
         if proc.returncode != 0:
-            raise BenchError("%s (%s) failed with exit code %d:\n%s%s" % (
-                what, self.label, proc.returncode, proc.stdout[-4000:], proc.stderr[-2000:]))
+            raise BenchError(
+                "%s (%s) failed with exit code %d:\n%s%s"
+                % (what, self.label, proc.returncode, proc.stdout[-4000:], proc.stderr[-2000:])
+            )
         return proc.stdout
 
     def playbook(self, playbook, inventory, extra=()):
         """Run ansible-playbook; return the changed tasks summed over the PLAY RECAP's hosts."""
-        out = self._run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra],
-                        ("%s %s" % (Path(playbook).name, " ".join(extra))).strip())
+        out = self._run(
+            [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra],
+            ("%s %s" % (Path(playbook).name, " ".join(extra))).strip(),
+        )
         recap = out.split("PLAY RECAP")[-1]
         return sum(int(value) for value in re.findall(r"\bchanged=(\d+)", recap))
 
@@ -144,20 +148,27 @@ class PlaybookOnLocalhost(Approach):
     playbook_file = ""
 
     def run(self, step):
-        variables = self.write_json("vars", {
-            "bench_manage_command": [PYTHON, str(MANAGE_PY)],
-            "bench_settings": self.lms.settings,
-            "bench_environment": self.lms_environment(),
-            "bench_users": [
-                {"username": account["username"], "email": account["email"], "staff": True}
-                for account in self.users
-            ],
-            "bench_clients": [
-                {"name": account["username"], "owner": account["username"], "client_id": account["client_id"],
-                 "client_secret": account["client_secret"]}
-                for account in self.users
-            ],
-        })
+        variables = self.write_json(
+            "vars",
+            {
+                "bench_manage_command": [PYTHON, str(MANAGE_PY)],
+                "bench_settings": self.lms.settings,
+                "bench_environment": self.lms_environment(),
+                "bench_users": [
+                    {"username": account["username"], "email": account["email"], "staff": True}
+                    for account in self.users
+                ],
+                "bench_clients": [
+                    {
+                        "name": account["username"],
+                        "owner": account["username"],
+                        "client_id": account["client_id"],
+                        "client_secret": account["client_secret"],
+                    }
+                    for account in self.users
+                ],
+            },
+        )
         extra = ["-c", "local", "-e", "@%s" % variables, "-e", "ansible_python_interpreter=%s" % PYTHON]
         if step == "check":
             extra += ["--check", "--diff"]
@@ -187,8 +198,18 @@ class Tutor(Approach):
 
     def run(self, step):
         for account in self.users:
-            self._run(["bash", str(BENCH / "tutor_createuser.sh"), PYTHON, str(MANAGE_PY),
-                       account["username"], account["email"], account["password"]], "tutor_createuser.sh")
+            self._run(
+                [
+                    "bash",
+                    str(BENCH / "tutor_createuser.sh"),
+                    PYTHON,
+                    str(MANAGE_PY),
+                    account["username"],
+                    account["email"],
+                    account["password"],
+                ],
+                "tutor_createuser.sh",
+            )
         return None  # Tutor reports no changes
 
 

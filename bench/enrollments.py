@@ -42,10 +42,14 @@ def prepare(lms, users, courses):
     if courses > 1:
         manage(lms, "seed_courses", *course_ids[1:])
     names = ["bench-learner-%03d" % i for i in range(users)]
-    manage(lms, "shell", "-c",
-           "import json, sys\nfrom django.contrib.auth.models import User\n"
-           "User.objects.bulk_create([User(username=n, email=n + '@example.com') for n in json.load(sys.stdin)])\n",
-           stdin=json.dumps(names))
+    manage(
+        lms,
+        "shell",
+        "-c",
+        "import json, sys\nfrom django.contrib.auth.models import User\n"
+        "User.objects.bulk_create([User(username=n, email=n + '@example.com') for n in json.load(sys.stdin)])\n",
+        stdin=json.dumps(names),
+    )
     return [{"username": name, "course_id": course} for course in course_ids for name in names]
 
 
@@ -56,19 +60,38 @@ def api_lines(lms):
 
 
 def run(lms, enrollments):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), LMS_STATE_DIR=str(lms.state_dir),
-               ANSIBLE_CALLBACK_RESULT_FORMAT="json",  # one line per message, for BENCH_HTTP
-               PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")))
-    variables = {"bench_lms_url": lms.url, "bench_client_id": CLIENT_ID, "bench_client_secret": SECRET,
-                 "bench_enrollments": enrollments}
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        LMS_STATE_DIR=str(lms.state_dir),
+        ANSIBLE_CALLBACK_RESULT_FORMAT="json",  # one line per message, for BENCH_HTTP
+        PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")),
+    )
+    variables = {
+        "bench_lms_url": lms.url,
+        "bench_client_id": CLIENT_ID,
+        "bench_client_secret": SECRET,
+        "bench_enrollments": enrollments,
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(variables, handle)
     before, started = len(api_lines(lms)), time.monotonic()
     try:
         proc = subprocess.run(
-            [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local",
-             str(REPO / "bench" / "enrollments.yml"), "-e", "@" + handle.name],
-            cwd=REPO, env=env, capture_output=True, text=True,
+            [
+                str(BIN / "ansible-playbook"),
+                "-i",
+                "localhost,",
+                "-c",
+                "local",
+                str(REPO / "bench" / "enrollments.yml"),
+                "-e",
+                "@" + handle.name,
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
         )
     finally:
         os.unlink(handle.name)
@@ -97,12 +120,24 @@ def table(users, courses, first, rerun):
     ]
     for label, data in (("first run", first), ("rerun", rerun)):
         module = data["module"]
-        lines.append("| %s | %d | %d (%s + %s) | %d | %d | %.1f s |" % (
-            label, data["requests"], data["posts"], module.get("user_checks", "?"), module.get("writes", "?"),
-            data["gets"], data["throttled"], data["seconds"]))
+        lines.append(
+            "| %s | %d | %d (%s + %s) | %d | %d | %.1f s |"
+            % (
+                label,
+                data["requests"],
+                data["posts"],
+                module.get("user_checks", "?"),
+                module.get("writes", "?"),
+                data["gets"],
+                data["throttled"],
+                data["seconds"],
+            )
+        )
     lines.append("")
-    lines.append("- rerun POSTs: %d (must be 0); rerun GETs: %d (the staff list pages the reads need)."
-                 % (rerun["posts"], rerun["gets"]))
+    lines.append(
+        "- rerun POSTs: %d (must be 0); rerun GETs: %d (the staff list pages the reads need)."
+        % (rerun["posts"], rerun["gets"])
+    )
     return "\n".join(lines) + "\n"
 
 

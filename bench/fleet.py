@@ -27,13 +27,27 @@ BIN = Path(sys.executable).parent
 
 
 def provision(fleet, forks):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-               PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")))
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")),
+    )
     starts = [len(fleet.boots(host)) for host in fleet.hosts]
     began, cpu = time.monotonic(), _children_cpu()
-    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(fleet.inventory), "--forks", str(forks),
-                           str(REPO / "playbooks" / "provision.yml")],
-                          cwd=REPO, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            str(BIN / "ansible-playbook"),
+            "-i",
+            str(fleet.inventory),
+            "--forks",
+            str(forks),
+            str(REPO / "playbooks" / "provision.yml"),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds, cpu = time.monotonic() - began, _children_cpu() - cpu
     if proc.returncode != 0:
         sys.exit("provision failed:\n%s%s" % (proc.stdout[-3000:], proc.stderr[-2000:]))
@@ -67,17 +81,29 @@ def measure(size, boot_delay, workdir):
 
 
 def table(results, boot_delay):
-    lines = ["Fleets of SSH test hosts on this machine, forks = hosts, LMS_BOOT_DELAY=%s s:" % boot_delay, "",
-             "| hosts | run | wall time | wall time / 1 host | LMS starts per host | hosts changed "
-             "| controller CPU | controller CPU per host |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "Fleets of SSH test hosts on this machine, forks = hosts, LMS_BOOT_DELAY=%s s:" % boot_delay,
+        "",
+        "| hosts | run | wall time | wall time / 1 host | LMS starts per host | hosts changed "
+        "| controller CPU | controller CPU per host |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     base = results.get(min(results))
     for size in sorted(results):
         for run, data in results[size].items():
-            lines.append("| %d | %s | %.1f s | %.2f | %s | %d | %.1f s | %.1f s |" % (
-                size, run, data["seconds"], data["seconds"] / base[run]["seconds"],
-                "/".join(map(str, data["starts"])), data["changed_hosts"],
-                data["controller_cpu"], data["controller_cpu"] / size))
+            lines.append(
+                "| %d | %s | %.1f s | %.2f | %s | %d | %.1f s | %.1f s |"
+                % (
+                    size,
+                    run,
+                    data["seconds"],
+                    data["seconds"] / base[run]["seconds"],
+                    "/".join(map(str, data["starts"])),
+                    data["changed_hosts"],
+                    data["controller_cpu"],
+                    data["controller_cpu"] / size,
+                )
+            )
     return "\n".join(lines)
 
 

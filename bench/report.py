@@ -29,9 +29,21 @@ def rows(results):
             data = result["steps"].get(step)
             if data is None:
                 continue
-            lines.append("| %d | %s | %s | %d | %s | %d | %s | %d / %d | %.1f s |" % (
-                result["users"], result["label"], STEP_LABELS[step], data["starts"], by_command(data["by_command"]),
-                data["round_trips"], changed(data["changed"]), data["users"], data["clients"], data["seconds"]))
+            lines.append(
+                "| %d | %s | %s | %d | %s | %d | %s | %d / %d | %.1f s |"
+                % (
+                    result["users"],
+                    result["label"],
+                    STEP_LABELS[step],
+                    data["starts"],
+                    by_command(data["by_command"]),
+                    data["round_trips"],
+                    changed(data["changed"]),
+                    data["users"],
+                    data["clients"],
+                    data["seconds"],
+                )
+            )
     return lines
 
 
@@ -78,16 +90,26 @@ def ratios(results):
                     continue
                 cells = []
                 for tool in tools:
-                    cells.append("%s | %s, %s" % (
-                        cost(tool, users), ratio(other["starts"], tool["starts"]),
-                        ratio(other["seconds"], tool["seconds"])) if tool else "not measured | n/a")
-                lines.append("| %d | %s | %s | %s | %s |" % (
-                    users, STEP_LABELS[step], base["label"], cost(other, users), " | ".join(cells)))
+                    cells.append(
+                        "%s | %s, %s"
+                        % (
+                            cost(tool, users),
+                            ratio(other["starts"], tool["starts"]),
+                            ratio(other["seconds"], tool["seconds"]),
+                        )
+                        if tool
+                        else "not measured | n/a"
+                    )
+                lines.append(
+                    "| %d | %s | %s | %s | %s |"
+                    % (users, STEP_LABELS[step], base["label"], cost(other, users), " | ".join(cells))
+                )
     if not lines:
         return []
     labels = {result["approach"]: result["label"] for result in results}
     header = "| users | step | baseline | baseline cost |" + "".join(
-        " %s cost | baseline / %s: starts, wall time |" % (labels[name], labels[name]) for name in toolkits)
+        " %s cost | baseline / %s: starts, wall time |" % (labels[name], labels[name]) for name in toolkits
+    )
     return [header, "|---|---|---|---|" + "---|---|" * len(toolkits), *lines, ""]
 
 

@@ -72,24 +72,39 @@ def run_approach(cls, users, boot_delay, workdir, template):
 def settings(argv):
     quick = os.environ.get("BENCH_QUICK", "").strip() not in ("", "0")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--boot-delay", type=float, default=float(
-        os.environ.get("BENCH_BOOT_DELAY") or (QUICK_BOOT_DELAY if quick else DEFAULT_BOOT_DELAY)),
-        help="seconds every manage.py start sleeps (BENCH_BOOT_DELAY; default %g)" % DEFAULT_BOOT_DELAY)
-    parser.add_argument("--users", type=int, nargs="+", default=[int(value) for value in (
-        os.environ.get("BENCH_USERS") or (QUICK_USERS if quick else DEFAULT_USERS)).split()],
-        help="user counts to measure (BENCH_USERS; default %s)" % DEFAULT_USERS)
+    parser.add_argument(
+        "--boot-delay",
+        type=float,
+        default=float(os.environ.get("BENCH_BOOT_DELAY") or (QUICK_BOOT_DELAY if quick else DEFAULT_BOOT_DELAY)),
+        help="seconds every manage.py start sleeps (BENCH_BOOT_DELAY; default %g)" % DEFAULT_BOOT_DELAY,
+    )
+    parser.add_argument(
+        "--users",
+        type=int,
+        nargs="+",
+        default=[
+            int(value) for value in (os.environ.get("BENCH_USERS") or (QUICK_USERS if quick else DEFAULT_USERS)).split()
+        ],
+        help="user counts to measure (BENCH_USERS; default %s)" % DEFAULT_USERS,
+    )
     parser.add_argument("--approaches", nargs="+", choices=sorted(APPROACHES), default=list(APPROACHES))
-    parser.add_argument("--from-json", metavar="FILE",
-                        help="measure nothing: rebuild the report from a results file this script wrote")
-    parser.add_argument("--readme", metavar="FILE",
-                        help="also put the tables into FILE (README.md) between its bench markers")
-    parser.add_argument("--out", default=str(BENCH / "results" / "latest.md"),
-                        help="Markdown report; the raw numbers go next to it as .json")
+    parser.add_argument(
+        "--from-json", metavar="FILE", help="measure nothing: rebuild the report from a results file this script wrote"
+    )
+    parser.add_argument(
+        "--readme", metavar="FILE", help="also put the tables into FILE (README.md) between its bench markers"
+    )
+    parser.add_argument(
+        "--out",
+        default=str(BENCH / "results" / "latest.md"),
+        help="Markdown report; the raw numbers go next to it as .json",
+    )
     args = parser.parse_args(argv)
     if os.environ.get("LMS_BOOT_DELAY") and not os.environ.get("BENCH_BOOT_DELAY"):
-        parser.error("LMS_BOOT_DELAY is set, but the bench sets the stand-in's boot delay itself from "
-                     "BENCH_BOOT_DELAY (or --boot-delay): use `make bench BENCH_BOOT_DELAY=%s`"
-                     % os.environ["LMS_BOOT_DELAY"])
+        parser.error(
+            "LMS_BOOT_DELAY is set, but the bench sets the stand-in's boot delay itself from "
+            "BENCH_BOOT_DELAY (or --boot-delay): use `make bench BENCH_BOOT_DELAY=%s`" % os.environ["LMS_BOOT_DELAY"]
+        )
     if args.boot_delay < 0 or any(users < 1 for users in args.users):
         parser.error("--boot-delay (BENCH_BOOT_DELAY) must be >= 0 and --users (BENCH_USERS) >= 1")
     return args
@@ -97,8 +112,11 @@ def settings(argv):
 
 def measure_all(args):
     """Run every approach for every user count; returns the results list."""
-    print("bench: boot delay %g s, users %s, approaches %s" % (
-        args.boot_delay, " ".join(map(str, args.users)), " ".join(args.approaches)), flush=True)
+    print(
+        "bench: boot delay %g s, users %s, approaches %s"
+        % (args.boot_delay, " ".join(map(str, args.users)), " ".join(args.approaches)),
+        flush=True,
+    )
     results = []
     with tempfile.TemporaryDirectory(prefix="edx-bench-") as workdir:
         template = StandinLMS(free_port(), Path(workdir) / "template")
@@ -106,8 +124,7 @@ def measure_all(args):
         try:
             for users in args.users:
                 for name in args.approaches:
-                    results.append(run_approach(APPROACHES[name], users, args.boot_delay, workdir,
-                                                template.state_dir))
+                    results.append(run_approach(APPROACHES[name], users, args.boot_delay, workdir, template.state_dir))
         except BenchError as exc:
             sys.exit("bench: %s" % exc)
     return results

@@ -129,7 +129,14 @@ from ansible.module_utils.edx_access_options import ACCESS_KINDS, access_argumen
 from ansible.module_utils.edx_resources import ensure_resources
 from ansible.module_utils.edx_runner import LMS_REQUIRED_IF, lms_argument_spec
 
-PROGRAM = (edx_inlms_base, edx_inlms_users, edx_inlms_clients, edx_inlms_dop_clients, edx_inlms_tokens, edx_inlms_access)
+PROGRAM = (
+    edx_inlms_base,
+    edx_inlms_users,
+    edx_inlms_clients,
+    edx_inlms_dop_clients,
+    edx_inlms_tokens,
+    edx_inlms_access,
+)
 
 
 def argument_spec():
@@ -141,8 +148,14 @@ def argument_spec():
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), required_if=LMS_REQUIRED_IF, supports_check_mode=True)
     now = time.time()
-    ensure_resources(module, PROGRAM, "ensure_access", ACCESS_KINDS, extra_request=token_request,
-                     shape=lambda answer, result: token_result(answer, result, now))
+    ensure_resources(
+        module,
+        PROGRAM,
+        "ensure_access",
+        ACCESS_KINDS,
+        extra_request=token_request,
+        shape=lambda answer, result: token_result(answer, result, now),
+    )
 
 
 if __name__ == "__main__":

@@ -270,8 +270,9 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc), cause="bad_option")
     if params["throttle_timeout"] < 0 or params["request_timeout"] <= 0:
-        module.fail_json(msg="throttle_timeout must be 0 or more and request_timeout more than 0 seconds",
-                         cause="bad_option")
+        module.fail_json(
+            msg="throttle_timeout must be 0 or more and request_timeout more than 0 seconds", cause="bad_option"
+        )
     if params["requests_per_minute"] is not None and params["requests_per_minute"] < 0:
         module.fail_json(msg="requests_per_minute must be 0 (no pacing) or more", cause="bad_option")
     try:
@@ -285,8 +286,13 @@ def main():
             throttle_timeout=params["throttle_timeout"],
             request_timeout=params["request_timeout"],
         )
-        result = ensure_enrollments(api, params["enrollments"], check_mode=module.check_mode,
-                                    diff=module._diff, check_users=params["check_users"])
+        result = ensure_enrollments(
+            api,
+            params["enrollments"],
+            check_mode=module.check_mode,
+            diff=module._diff,
+            check_users=params["check_users"],
+        )
     except EdxHttpError as exc:
         details = exc.result()
         details.setdefault("changed", False)

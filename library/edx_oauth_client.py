@@ -205,7 +205,9 @@ def main():
         required_if=LMS_REQUIRED_IF,
         supports_check_mode=True,
     )
-    ensure_resources(module, (edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients), "ensure_oauth_clients", [CLIENTS])
+    ensure_resources(
+        module, (edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients), "ensure_oauth_clients", [CLIENTS]
+    )
 
 
 if __name__ == "__main__":

@@ -25,22 +25,28 @@ def access_argument_spec():
         clients=dict(type="list", elements="dict", options=client_suboptions()),
         backend=dict(type="str", default="auto", choices=BACKENDS),
         # Not secret as a whole (client, user, scope, lifetime); its `value` is no_log.
-        direct_token=dict(type="dict", no_log=False, options=dict(
-            client_id=dict(type="str", required=True),
-            value=dict(type="str", required=True, no_log=True),
-            username=dict(type="str"),
-            scope=dict(type="list", elements="str"),
-            expires_in=dict(type="int", default=36000),
-        )),
+        direct_token=dict(
+            type="dict",
+            no_log=False,
+            options=dict(
+                client_id=dict(type="str", required=True),
+                value=dict(type="str", required=True, no_log=True),
+                username=dict(type="str"),
+                scope=dict(type="list", elements="str"),
+                expires_in=dict(type="int", default=36000),
+            ),
+        ),
     )
 
 
 def list_request(build, list_key):
     """A request builder for one list of edx_access: empty when left out, else as the single-purpose module."""
+
     def build_request(params):
         if not params.get(list_key):
             return {list_key: []}
         return build(dict(LIST_DEFAULTS[list_key], **{list_key: params[list_key]}))
+
     return build_request
 
 
@@ -66,13 +72,16 @@ def token_request(params):
         raise ValueError("direct_token.expires_in must be a positive number of seconds, got %s." % token["expires_in"])
     if token.get("username"):
         check_username({"where": "direct_token", "username": token["username"]})
-    return dict(backend, token={
-        "client_id": token["client_id"],
-        "value": token["value"],
-        "username": token.get("username"),
-        "scope": " ".join(token.get("scope") or []),
-        "expires_in": token["expires_in"],
-    })
+    return dict(
+        backend,
+        token={
+            "client_id": token["client_id"],
+            "value": token["value"],
+            "username": token.get("username"),
+            "scope": " ".join(token.get("scope") or []),
+            "expires_in": token["expires_in"],
+        },
+    )
 
 
 def token_result(answer, result, now):

@@ -131,8 +131,18 @@ def _polled(phase, timings, started, send, deadline, request_timeout, retryable,
     return response, error, attempts
 
 
-def check_api(session, lms_url, token, token_type=None, timeout=DEFAULT_TIMEOUT, request_timeout=10.0,
-              wait_for_heartbeat=True, clock=time.monotonic, sleep=time.sleep, expect_staff=None):
+def check_api(
+    session,
+    lms_url,
+    token,
+    token_type=None,
+    timeout=DEFAULT_TIMEOUT,
+    request_timeout=10.0,
+    wait_for_heartbeat=True,
+    clock=time.monotonic,
+    sleep=time.sleep,
+    expect_staff=None,
+):
     """Wait for the heartbeat, list the token user's enrollments, and return the result keys.
 
     Raises EdxHttpError (with status, url and timings in its details) when the API is not usable.
@@ -151,8 +161,15 @@ def check_api(session, lms_url, token, token_type=None, timeout=DEFAULT_TIMEOUT,
     scheme = auth_scheme(token, token_type)
     headers = {"Authorization": "%s %s" % (scheme, token)}
     response, error, _attempts = _polled(
-        "api", timings, clock(), getter(session, url, headers), deadline, request_timeout,
-        lambda s: s in API_RETRY_STATUSES, clock, sleep,
+        "api",
+        timings,
+        clock(),
+        getter(session, url, headers),
+        deadline,
+        request_timeout,
+        lambda s: s in API_RETRY_STATUSES,
+        clock,
+        sleep,
     )
     if response is None:
         failure = transport_error(error, url, request_timeout)
@@ -191,7 +208,9 @@ def check_staff(session, lms_url, headers, expected, request_timeout):
         raise EdxHttpError(
             "GET %s answered %s %s, so whether the service user is global staff could not be checked. "
             "Leave expect_staff out on an LMS without this endpoint." % answered,
-            cause="roles_unavailable", status=response.status_code, url=url,
+            cause="roles_unavailable",
+            status=response.status_code,
+            url=url,
         )
     is_staff = bool(body["is_staff"])
     if is_staff != expected:
@@ -200,13 +219,15 @@ def check_staff(session, lms_url, headers, expected, request_timeout):
             "Someone changed it on the LMS; run the provision playbook to converge it back, or set "
             "edx_api_access_staff (expect_staff) to what you want."
             % ("" if is_staff else "not ", url, str(is_staff).lower(), "" if expected else "not "),
-            cause="drift", status=200, url=url, is_staff=is_staff,
+            cause="drift",
+            status=200,
+            url=url,
+            is_staff=is_staff,
         )
     return is_staff
 
 
-def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock=time.monotonic,
-                          sleep=time.sleep):
+def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock=time.monotonic, sleep=time.sleep):
     """Wait until /heartbeat answers 200 (connection errors, 5xx and 429 are retried until `deadline`).
 
     Returns the heartbeat's JSON (None when not JSON); raises EdxHttpError saying what failed, with
@@ -215,8 +236,15 @@ def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, 
     url = lms_url + HEARTBEAT_PATH
     started = clock()
     response, error, attempts = _polled(
-        "heartbeat", timings, started, getter(session, url, {}), deadline, request_timeout,
-        lambda s: s >= 500 or s == 429, clock, sleep,
+        "heartbeat",
+        timings,
+        started,
+        getter(session, url, {}),
+        deadline,
+        request_timeout,
+        lambda s: s >= 500 or s == 429,
+        clock,
+        sleep,
     )
     waited = round(clock() - started, 1)
     if response is None:
@@ -293,8 +321,7 @@ def _token_reason(status_body, headers, scheme, token):
         return "the token has expired"
     if any(word in lowered for word in ("signature", "decod", "invalid token", "issuer", "audience")):
         return (
-            "the JWT does not verify against this LMS's JWT_AUTH settings (altered, or minted by another LMS "
-            "or issuer)"
+            "the JWT does not verify against this LMS's JWT_AUTH settings (altered, or minted by another LMS or issuer)"
         )
     www = headers.get("WWW-Authenticate") or ""
     if "error_description=" in www:

@@ -11,8 +11,20 @@ from ansible.module_utils.edx_input import (
 )
 from ansible.module_utils.edx_results import ResourceKind, option_name, select_items
 
-CLIENT_OPTIONS = ("name", "owner", "client_id", "client_secret", "grant_type", "client_type",
-                  "redirect_uris", "scopes", "skip_authorization", "state", "return_secret", "allow_owner_change")
+CLIENT_OPTIONS = (
+    "name",
+    "owner",
+    "client_id",
+    "client_secret",
+    "grant_type",
+    "client_type",
+    "redirect_uris",
+    "scopes",
+    "skip_authorization",
+    "state",
+    "return_secret",
+    "allow_owner_change",
+)
 INHERITED = ("state", "return_secret", "allow_owner_change")
 GRANT_TYPES = ["client_credentials", "password", "authorization_code", "implicit"]
 CLIENT_TYPES = ["confidential", "public"]
@@ -84,8 +96,8 @@ def validate_client(client):
     if not client.get("client_id") and not (client.get("name") and client.get("owner")):
         raise ValueError(
             "%s: an OAuth2 client is found by client_id, or by name and owner: give client_id, or "
-            "both %s and %s." % (client["where"] or "edx_oauth_client", option_name(client, "name"),
-                                 option_name(client, "owner"))
+            "both %s and %s."
+            % (client["where"] or "edx_oauth_client", option_name(client, "name"), option_name(client, "owner"))
         )
     check_label(client, "name", 255)
     check_username(client, "owner")

@@ -33,7 +33,7 @@ def cut_lines(text, limit=LINE_LIMIT):
 _MIGRATE = {
     "native": "run the LMS's migrations as the LMS user: `{command} lms{settings} migrate`",
     "tutor_local": "run Tutor's initialisation, which migrates: `tutor local do init` (before Tutor 15: "
-                   "`tutor local init`)",
+    "`tutor local init`)",
     "tutor_k8s": "run Tutor's initialisation, which migrates: `tutor k8s do init` (before Tutor 15: `tutor k8s init`)",
     "docker": "run the migrations in the container: `docker exec {container} ./manage.py lms migrate`",
     "command": "run the LMS's migrations: `{command} lms{settings} migrate`",
@@ -48,7 +48,7 @@ _DB_CONFIG = {
 _DB_UP = {
     "native": "Check that MySQL is up and reachable from this host, and that {config} points at it",
     "tutor_local": "Check that Tutor's mysql container runs (`tutor local status`, `tutor local start -d`) "
-                   "and that {config} point at it",
+    "and that {config} point at it",
     "tutor_k8s": "Check that the mysql pod runs (`tutor k8s status`) and that {config} point at it",
     "docker": "Check that the database is up and reachable from the container {container}, and {config}",
     "command": "Check that the database is up and reachable, and {config}",
@@ -79,58 +79,96 @@ class Cause:
 
 # First match wins: the specific database errors before the generic ones.
 CAUSES = (
-    Cause(r"No module named '?(lms\.envs\.[\w.]+)'?",
-          "the settings module {0} does not exist on this LMS", _SETTINGS),
-    Cause(r"No such container: (\S+)",
-          "no running container named {0}", "Set `container` to the LMS container (`docker ps`)"),
-    Cause(r"container (\S+) is not running",
-          "the container {0} is not running", {"*": "Start the LMS container first (`docker ps -a`)"}),
-    Cause(r"Unknown command: '?shell'?",
-          "this manage.py has no `shell` command", "`manage_command` must point at the LMS's manage.py"),
-    Cause(r"(?:can't open file|No such file or directory).*manage",
-          "the LMS's manage.py was not found", "Set `manage_command` (and `chdir`) to the LMS's Python and manage.py"),
+    Cause(r"No module named '?(lms\.envs\.[\w.]+)'?", "the settings module {0} does not exist on this LMS", _SETTINGS),
+    Cause(
+        r"No such container: (\S+)",
+        "no running container named {0}",
+        "Set `container` to the LMS container (`docker ps`)",
+    ),
+    Cause(
+        r"container (\S+) is not running",
+        "the container {0} is not running",
+        {"*": "Start the LMS container first (`docker ps -a`)"},
+    ),
+    Cause(
+        r"Unknown command: '?shell'?",
+        "this manage.py has no `shell` command",
+        "`manage_command` must point at the LMS's manage.py",
+    ),
+    Cause(
+        r"(?:can't open file|No such file or directory).*manage",
+        "the LMS's manage.py was not found",
+        "Set `manage_command` (and `chdir`) to the LMS's Python and manage.py",
+    ),
     # Schema not migrated: SQLite, MySQL 1146 (table) and 1054 (column).
-    Cause(r"no such table: ([\w.]+)|Table '([\w.]+)' doesn't exist|no such column: ([\w.]+)|Unknown column '([\w.]+)'",
-          "the LMS's database has no {0}: its schema is not migrated (or `settings` points at another database)",
-          _MIGRATE),
+    Cause(
+        r"no such table: ([\w.]+)|Table '([\w.]+)' doesn't exist|no such column: ([\w.]+)|Unknown column '([\w.]+)'",
+        "the LMS's database has no {0}: its schema is not migrated (or `settings` points at another database)",
+        _MIGRATE,
+    ),
     # Disk full: SQLite, MySQL 1114/1021/errno 28, the OS.
-    Cause(r"database or disk is full|The table '([\w.]+)' is full|Disk full|No space left on device",
-          "the disk under the LMS's database (or its temporary directory) is full",
-          "Free space there (`df -h` on the database host), then run the task again; nothing was applied"),
+    Cause(
+        r"database or disk is full|The table '([\w.]+)' is full|Disk full|No space left on device",
+        "the disk under the LMS's database (or its temporary directory) is full",
+        "Free space there (`df -h` on the database host), then run the task again; nothing was applied",
+    ),
     # Read-only: SQLite, MySQL 1290 (--read-only) and 1792, a read-only filesystem.
-    Cause(r"attempt to write a readonly database|running with the --read-only option|READ ONLY transaction"
-          r"|Read-only file system",
-          "the LMS's database is read-only (a MySQL replica or --read-only server, or a read-only file)",
-          "Point the LMS at its writable primary database, or make the database file writable by the LMS's user"),
-    Cause(r"database is locked|Lock wait timeout exceeded|Deadlock found",
-          "another process held a lock on the LMS's database and this change gave up waiting",
-          "Run the task again once the other process (a migration, another run) is done; nothing was applied"),
-    Cause(r"Access denied for user '?([^' ]+)",
-          "the LMS's database refused the credentials of {0}", {
-              "*": "Fix the database user or password in {config}",
-          }),
-    Cause(r"Unknown database '([^']+)'",
-          "the database {0} does not exist on the LMS's database server", {"*": "Check {config}"}),
+    Cause(
+        r"attempt to write a readonly database|running with the --read-only option|READ ONLY transaction"
+        r"|Read-only file system",
+        "the LMS's database is read-only (a MySQL replica or --read-only server, or a read-only file)",
+        "Point the LMS at its writable primary database, or make the database file writable by the LMS's user",
+    ),
+    Cause(
+        r"database is locked|Lock wait timeout exceeded|Deadlock found",
+        "another process held a lock on the LMS's database and this change gave up waiting",
+        "Run the task again once the other process (a migration, another run) is done; nothing was applied",
+    ),
+    Cause(
+        r"Access denied for user '?([^' ]+)",
+        "the LMS's database refused the credentials of {0}",
+        {
+            "*": "Fix the database user or password in {config}",
+        },
+    ),
+    Cause(
+        r"Unknown database '([^']+)'",
+        "the database {0} does not exist on the LMS's database server",
+        {"*": "Check {config}"},
+    ),
     # Database unreachable: MySQL 2002/2003/2005/2006/2013, SQLite's unopenable file, PostgreSQL.
-    Cause(r"Can't connect to (?:local )?MySQL server (?:on|through) '[^']*'(?: \(-?\d+\))?"
-          r"|Unknown MySQL server host '[^']*'(?: \(-?\d+\))?|MySQL server has gone away"
-          r"|Lost connection to MySQL server[\w ]*|unable to open database file|could not connect to server",
-          "the LMS could not reach its database ({0})", _DB_UP),
-    Cause(r"UNIQUE constraint failed: [\w]+\.client_id|Duplicate entry '([^']*)' for key '(?:[\w]+\.)?client_id'",
-          "another OAuth2 application already uses this client_id",
-          "Choose another client_id, or leave client_id out to manage the client by its owner and name"),
-    Cause(r"UNIQUE constraint failed: ([\w.]+)",
-          "the LMS's database already holds a record with the same {0} (created at the same time by another run?)",
-          "Run the task again to see the record as it is now; nothing was applied"),
-    Cause(r"Duplicate entry '([^']*)' for key '([^']+)'",
-          "the LMS's database already holds a record with {0} as {1} (created at the same time by another run?)",
-          "Run the task again to see the record as it is now; nothing was applied"),
-    Cause(r"deadline passed before the program started",
-          "the LMS finished starting after the deadline (lms_timeout)",
-          "Raise lms_timeout, and check that the clocks of this host and of the LMS agree"),
-    Cause(r"(?:OperationalError|ProgrammingError|InterfaceError|DatabaseError)\b[:,]?\s*([^\n]*)",
-          "the LMS's database reported an error: {0}",
-          {"*": "Check the database server's log"}),
+    Cause(
+        r"Can't connect to (?:local )?MySQL server (?:on|through) '[^']*'(?: \(-?\d+\))?"
+        r"|Unknown MySQL server host '[^']*'(?: \(-?\d+\))?|MySQL server has gone away"
+        r"|Lost connection to MySQL server[\w ]*|unable to open database file|could not connect to server",
+        "the LMS could not reach its database ({0})",
+        _DB_UP,
+    ),
+    Cause(
+        r"UNIQUE constraint failed: [\w]+\.client_id|Duplicate entry '([^']*)' for key '(?:[\w]+\.)?client_id'",
+        "another OAuth2 application already uses this client_id",
+        "Choose another client_id, or leave client_id out to manage the client by its owner and name",
+    ),
+    Cause(
+        r"UNIQUE constraint failed: ([\w.]+)",
+        "the LMS's database already holds a record with the same {0} (created at the same time by another run?)",
+        "Run the task again to see the record as it is now; nothing was applied",
+    ),
+    Cause(
+        r"Duplicate entry '([^']*)' for key '([^']+)'",
+        "the LMS's database already holds a record with {0} as {1} (created at the same time by another run?)",
+        "Run the task again to see the record as it is now; nothing was applied",
+    ),
+    Cause(
+        r"deadline passed before the program started",
+        "the LMS finished starting after the deadline (lms_timeout)",
+        "Raise lms_timeout, and check that the clocks of this host and of the LMS agree",
+    ),
+    Cause(
+        r"(?:OperationalError|ProgrammingError|InterfaceError|DatabaseError)\b[:,]?\s*([^\n]*)",
+        "the LMS's database reported an error: {0}",
+        {"*": "Check the database server's log"},
+    ),
 )
 
 

@@ -97,15 +97,17 @@ def plan(entry, current):
         if current and current["is_active"]:
             # No mode: the LMS refuses to deactivate when a posted mode differs from the current one.
             body["is_active"] = False
-            result.update(action="deactivate", changes=["is_active"], body=body,
-                          after=dict(mode=current["mode"], is_active=False))
+            result.update(
+                action="deactivate", changes=["is_active"], body=body, after=dict(mode=current["mode"], is_active=False)
+            )
         return result
     if current is None:
         body["is_active"] = True
         if desired_mode:
             body["mode"] = desired_mode
-        result.update(action="create", changes=["mode", "is_active"], body=body,
-                      after=dict(mode=desired_mode, is_active=True))
+        result.update(
+            action="create", changes=["mode", "is_active"], body=body, after=dict(mode=desired_mode, is_active=True)
+        )
         return result
     changes = []
     if not current["is_active"]:
@@ -116,8 +118,12 @@ def plan(entry, current):
         body["is_active"] = True
         if desired_mode:
             body["mode"] = desired_mode
-        result.update(action="update", changes=changes, body=body,
-                      after=dict(mode=desired_mode or current["mode"], is_active=True))
+        result.update(
+            action="update",
+            changes=changes,
+            body=body,
+            after=dict(mode=desired_mode or current["mode"], is_active=True),
+        )
     return result
 
 
@@ -156,8 +162,11 @@ def outcome_mismatch(item, answered):
     """The properties where the LMS's answer to a POST differs from what was asked, as a list."""
     wanted = item["after"] or {}
     answered = answered or {}
-    return [prop for prop in ("mode", "is_active")
-            if wanted.get(prop) is not None and answered.get(prop) != wanted.get(prop)]
+    return [
+        prop
+        for prop in ("mode", "is_active")
+        if wanted.get(prop) is not None and answered.get(prop) != wanted.get(prop)
+    ]
 
 
 def public(item):

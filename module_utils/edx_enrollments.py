@@ -123,9 +123,19 @@ def count_429s_ourselves(session):
 class EnrollmentApi:
     """The enrollment API through one session: auth headers, pacing, 429 waits, transport errors."""
 
-    def __init__(self, session, lms_url, token=None, token_type=None, api_key=None, per_minute=None,
-                 throttle_timeout=DEFAULT_THROTTLE_TIMEOUT, request_timeout=None, clock=time.monotonic,
-                 sleep=time.sleep):
+    def __init__(
+        self,
+        session,
+        lms_url,
+        token=None,
+        token_type=None,
+        api_key=None,
+        per_minute=None,
+        throttle_timeout=DEFAULT_THROTTLE_TIMEOUT,
+        request_timeout=None,
+        clock=time.monotonic,
+        sleep=time.sleep,
+    ):
         self.session = session
         self.lms_url = lms_url
         self.headers = {}
@@ -168,8 +178,7 @@ class EnrollmentApi:
             if authenticated:
                 self.stats.waited += self.pacer.wait()
             try:
-                response = self.session.request(method, url, headers=headers, timeout=self.request_timeout,
-                                                **kwargs)
+                response = self.session.request(method, url, headers=headers, timeout=self.request_timeout, **kwargs)
             except requests.exceptions.RequestException as exc:
                 raise transport_error(exc, url, self.request_timeout) from exc
             if authenticated:
@@ -185,7 +194,8 @@ class EnrollmentApi:
                     "(%ss) at %s: other clients use the same user's budget (40 requests a minute, 120 for "
                     "staff). Raise throttle_timeout, or set api_key (API-key requests are not throttled)."
                     % (self.throttle_timeout, url),
-                    cause="rate_limited", url=url,
+                    cause="rate_limited",
+                    url=url,
                 )
             self.sleep(wait)
             self.stats.waited += wait
@@ -207,25 +217,35 @@ def api_error(api, response, url, entry=None, doing="calling"):
     """An EnrollmentError for an answer the call cannot go on with, worded by its cause."""
     status = response.status_code
     said = lms_message(response)
-    what = ("%s in %s (%s)" % (entry["username"], entry["course_id"], "enrollments[%d]" % entry["index"])
-            if entry else url)
+    what = (
+        "%s in %s (%s)" % (entry["username"], entry["course_id"], "enrollments[%d]" % entry["index"]) if entry else url
+    )
     if status == 401:
         cause, msg = explain_api_error(status, response.headers, response.text, url, api.scheme, api.token or "")
         if not api.token:
-            msg = ("The LMS refused the request (HTTP 401): api_key is not this LMS's EDX_API_KEY (or the LMS "
-                   "has none) and no token was given. Fix api_key or pass a token.")
+            msg = (
+                "The LMS refused the request (HTTP 401): api_key is not this LMS's EDX_API_KEY (or the LMS "
+                "has none) and no token was given. Fix api_key or pass a token."
+            )
         return EnrollmentError(msg, cause=cause, url=url, status=status)
     if status == 406:
         return EnrollmentError(
             "The user %s does not exist on the LMS (HTTP 406: %s) for %s. Create the user first (edx_user) "
-            "or fix the username." % (entry["username"], said, what), cause="unknown_user", url=url, status=status)
+            "or fix the username." % (entry["username"], said, what),
+            cause="unknown_user",
+            url=url,
+            status=status,
+        )
     if status in (403, 404):
         return EnrollmentError(
             "The LMS refused %s %s (HTTP %s%s): the token's user may only enroll itself. Enrolling other users, "
             "in modes other than audit or honor, needs a service user with global staff (is_staff; edx_user "
             "staff: true), or, on an LMS before 2020 (Ginkgo), the API key (api_key)."
             % (doing, what, status, ": %s" % said if said else ", empty body"),
-            cause="not_allowed", url=url, status=status)
+            cause="not_allowed",
+            url=url,
+            status=status,
+        )
     if status == 400:
         lowered = str(said).lower()
         if "no course" in lowered:
@@ -237,12 +257,16 @@ def api_error(api, response, url, entry=None, doing="calling"):
         else:
             cause = "refused"
             fix = "The course run may be closed for enrollment or full."
-        return EnrollmentError("The LMS refused %s %s (HTTP 400): %s. %s" % (doing, what, said, fix),
-                               cause=cause, url=url, status=status)
+        return EnrollmentError(
+            "The LMS refused %s %s (HTTP 400): %s. %s" % (doing, what, said, fix), cause=cause, url=url, status=status
+        )
     return EnrollmentError(
         "The enrollment API answered HTTP %s while %s %s: %r. Look at the LMS's error log; check lms_url."
         % (status, doing, what, body_excerpt(response.text)),
-        cause="server_error" if status >= 500 else "unexpected_status", url=url, status=status)
+        cause="server_error" if status >= 500 else "unexpected_status",
+        url=url,
+        status=status,
+    )
 
 
 # --------------------------------------------------------------------------- reads
@@ -285,10 +309,13 @@ def read_staff_list(api, entries):
                     raise EnrollmentError(
                         "The staff enrollment list at %s answered HTTP 200 without a results list: %r. "
                         "Something other than the LMS answered; check lms_url." % (url, body_excerpt(response.text)),
-                        cause="bad_response", url=url)
+                        cause="bad_response",
+                        url=url,
+                    )
                 for row in body["results"]:
-                    found[(row.get("user"), row.get("course_id"))] = dict(mode=row.get("mode"),
-                                                                          is_active=bool(row.get("is_active")))
+                    found[(row.get("user"), row.get("course_id"))] = dict(
+                        mode=row.get("mode"), is_active=bool(row.get("is_active"))
+                    )
                 url, params = (api.same_host(body["next"]) if body.get("next") else None), None
     api.mark_caller_staff()
     return found
@@ -307,10 +334,14 @@ def read_each(api, entries):
         if not ok or (body is not None and not isinstance(body, dict)):
             raise EnrollmentError(
                 "The enrollment API at %s answered HTTP 200 with %r, not an enrollment. Check lms_url."
-                % (url, body_excerpt(response.text)), cause="bad_response", url=url)
+                % (url, body_excerpt(response.text)),
+                cause="bad_response",
+                url=url,
+            )
         if body:
-            found[(entry["username"], entry["course_id"])] = dict(mode=body.get("mode"),
-                                                                  is_active=bool(body.get("is_active")))
+            found[(entry["username"], entry["course_id"])] = dict(
+                mode=body.get("mode"), is_active=bool(body.get("is_active"))
+            )
     return found
 
 
@@ -322,8 +353,11 @@ def read_course_modes(api, course_id, entry):
         raise api_error(api, response, url, entry, doing="reading the course run of")
     ok, body = parse_json(response.text)
     if not ok or not isinstance(body, dict):
-        raise EnrollmentError("The course API at %s answered HTTP 200 with %r. Check lms_url."
-                              % (url, body_excerpt(response.text)), cause="bad_response", url=url)
+        raise EnrollmentError(
+            "The course API at %s answered HTTP 200 with %r. Check lms_url." % (url, body_excerpt(response.text)),
+            cause="bad_response",
+            url=url,
+        )
     return [mode.get("slug") for mode in body.get("course_modes") or []]
 
 
@@ -339,7 +373,10 @@ def unknown_user(api, entry):
     if response.status_code == 200:
         raise EnrollmentError(
             "Checking that user %s exists enrolled it in %s (HTTP 200): this LMS has a course run of that id. "
-            "Set check_users: false." % (entry["username"], USER_CHECK_COURSE), cause="user_check_failed", url=url)
+            "Set check_users: false." % (entry["username"], USER_CHECK_COURSE),
+            cause="user_check_failed",
+            url=url,
+        )
     raise api_error(api, response, url, entry, doing="checking the user of")
 
 
@@ -364,9 +401,11 @@ def ensure_enrollments(api, entries_param, check_mode=False, diff=False, check_u
             if item["action"] != "none":
                 _apply(api, item, entry, done, items)
             done.append(item)
-    result = dict(changed=any(item["action"] != "none" for item in items),
-                  enrollments=[public(item) for item in items],
-                  http=api.stats.as_dict(strategy))
+    result = dict(
+        changed=any(item["action"] != "none" for item in items),
+        enrollments=[public(item) for item in items],
+        http=api.stats.as_dict(strategy),
+    )
     if diff:
         result["diff"] = diff_entries(items, "enrollment", "key")
     if warnings:
@@ -417,9 +456,11 @@ def check_users_exist(api, items, entries, current, check_users, check_mode):
     if missing:
         raise EnrollmentError(
             "Nothing was changed: the LMS has no user %s (HTTP 406). Create the users first (edx_user) or "
-            "fix the usernames in %s." % (", ".join(missing), ", ".join(
-                "enrollments[%d].username" % firsts[name]["index"] for name in missing)),
-            cause="unknown_user", users=missing)
+            "fix the usernames in %s."
+            % (", ".join(missing), ", ".join("enrollments[%d].username" % firsts[name]["index"] for name in missing)),
+            cause="unknown_user",
+            users=missing,
+        )
     return []
 
 
@@ -428,26 +469,43 @@ def _apply(api, item, entry, done, items):
     try:
         response = api.send("POST", url, "writes", json=item["body"])
         if response.status_code != 200:
-            raise api_error(api, response, url, entry, doing="enrolling" if item["action"] == "create" else
-                            "updating the enrollment of")
+            raise api_error(
+                api,
+                response,
+                url,
+                entry,
+                doing="enrolling" if item["action"] == "create" else "updating the enrollment of",
+            )
         ok, answered = parse_json(response.text)
         if not ok or not isinstance(answered, dict):
-            raise EnrollmentError("The enrollment API answered a POST with %r, not an enrollment. Check lms_url."
-                                  % body_excerpt(response.text), cause="bad_response", url=url)
+            raise EnrollmentError(
+                "The enrollment API answered a POST with %r, not an enrollment. Check lms_url."
+                % body_excerpt(response.text),
+                cause="bad_response",
+                url=url,
+            )
         wrong = outcome_mismatch(item, answered)
         if wrong:
             raise EnrollmentError(
                 "The LMS answered HTTP 200 but left %s of %s in %s (enrollments[%d]) as %s instead of %s: the token's "
                 "user may only create or reactivate enrollments. Changing modes and deactivating need global staff "
                 "(is_staff) or, on an LMS before 2020, the API key (api_key)."
-                % (" and ".join(wrong), entry["username"], entry["course_id"], entry["index"],
-                   {k: answered.get(k) for k in wrong}, {k: item["after"][k] for k in wrong}),
-                cause="not_applied", url=url)
+                % (
+                    " and ".join(wrong),
+                    entry["username"],
+                    entry["course_id"],
+                    entry["index"],
+                    {k: answered.get(k) for k in wrong},
+                    {k: item["after"][k] for k in wrong},
+                ),
+                cause="not_applied",
+                url=url,
+            )
         item["after"] = dict(mode=answered.get("mode"), is_active=bool(answered.get("is_active")))
     except EdxHttpError as exc:
         applied = [public(i) for i in done if i["action"] != "none"]
         exc.details["changed"] = bool(applied)
         exc.details["applied"] = applied
-        exc.details["pending"] = [public(i) for i in items[len(done):] if i["action"] != "none"]
+        exc.details["pending"] = [public(i) for i in items[len(done) :] if i["action"] != "none"]
         exc.details["http"] = api.stats.as_dict("")
         raise

@@ -98,8 +98,7 @@ def normalize_lms_url(url):
         )
     if parts.scheme in ("http", "https") and parts.netloc and not _is_ascii(parts.netloc):
         raise ValueError(
-            "lms_url %r has a host name with non-ASCII characters: write it in its ASCII (IDNA, xn--) "
-            "form." % (url,)
+            "lms_url %r has a host name with non-ASCII characters: write it in its ASCII (IDNA, xn--) form." % (url,)
         )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(
@@ -283,8 +282,9 @@ if HAS_REQUESTS:
             return self.request("GET", url, **kwargs)
 
 
-def make_session(validate_certs=True, ca_path=None, retries=2, backoff_factor=0.5, timeout=DEFAULT_TIMEOUT,
-                 user_agent=USER_AGENT):
+def make_session(
+    validate_certs=True, ca_path=None, retries=2, backoff_factor=0.5, timeout=DEFAULT_TIMEOUT, user_agent=USER_AGENT
+):
     """A requests.Session for one module call: verification, retries with backoff, timeouts, User-Agent.
 
     `retries` counts extra attempts after connection errors and 502/503/504 answers (0: none, for
@@ -349,16 +349,21 @@ def classify_transport_error(exc):
         return "connect_timeout", "no answer to the connection attempt"
     # A read timeout after urllib3's retries arrives as a ConnectionError wrapping ReadTimeoutError:
     # it is still a stalled server, not a dropped connection attempt.
-    if (HAS_REQUESTS and isinstance(exc, requests.exceptions.ReadTimeout)) or any(
-        "ReadTimeout" in type(e).__name__ for e in chain
-    ) or "Read timed out" in text:
+    if (
+        (HAS_REQUESTS and isinstance(exc, requests.exceptions.ReadTimeout))
+        or any("ReadTimeout" in type(e).__name__ for e in chain)
+        or "Read timed out" in text
+    ):
         return "read_timeout", "connected, but no answer"
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or re.search(
         r"Connection refused|Errno 111|WinError 10061", text
     ):
         return "connection_refused", "connection refused"
-    if re.search(r"Name or service not known|nodename nor servname|NameResolution|getaddrinfo failed|"
-                 r"Temporary failure in name resolution|No address associated", text):
+    if re.search(
+        r"Name or service not known|nodename nor servname|NameResolution|getaddrinfo failed|"
+        r"Temporary failure in name resolution|No address associated",
+        text,
+    ):
         return "dns", "the host name does not resolve"
     if any(isinstance(e, TimeoutError) for e in chain) or "timed out" in text:
         return "connect_timeout", "no answer to the connection attempt"

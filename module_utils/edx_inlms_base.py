@@ -136,8 +136,7 @@ def apply_groups(groups, check_mode):
                 raise ProvisionError(
                     "The LMS did not end up as planned for %s: expected %s, found %s. Nothing was "
                     "changed. Does this LMS run a modified version of the management command?"
-                    % (plan["key"], json.dumps(plan["after"], sort_keys=True),
-                       json.dumps(found, sort_keys=True))
+                    % (plan["key"], json.dumps(plan["after"], sort_keys=True), json.dumps(found, sort_keys=True))
                 )
 
 

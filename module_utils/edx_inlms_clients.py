@@ -58,8 +58,14 @@ def check_identity(want, have, by_name):
                 '%s exists, so %s "%s" would re-key it. edx-provision never changes the client_id of a '
                 'client: set %s to "%s", or remove that client first (state: absent, client_id: "%s"). '
                 "Nothing was changed."
-                % (describe(by_name), label(where, "client_id"), want["client_id"], label(where, "client_id"),
-                   by_name["client_id"], by_name["client_id"])
+                % (
+                    describe(by_name),
+                    label(where, "client_id"),
+                    want["client_id"],
+                    label(where, "client_id"),
+                    by_name["client_id"],
+                    by_name["client_id"],
+                )
             )
         return
     if by_name is not None and by_name["client_id"] != have["client_id"]:
@@ -74,16 +80,28 @@ def check_identity(want, have, by_name):
             raise ProvisionError(
                 "%s matches %s, but not its %s as given (%s). state: absent deletes only a client that "
                 "matches every identity given. Nothing was changed."
-                % (label(where, "client_id"), describe(have), " and ".join(mismatched),
-                   ", ".join('%s "%s"' % (label(where, option), want[option]) for option in mismatched))
+                % (
+                    label(where, "client_id"),
+                    describe(have),
+                    " and ".join(mismatched),
+                    ", ".join('%s "%s"' % (label(where, option), want[option]) for option in mismatched),
+                )
             )
         return
     if want.get("owner") and want["owner"] != have["owner"] and not want.get("allow_owner_change"):
         raise ProvisionError(
             '%s belongs to "%s", not to %s "%s". edx-provision does not take over another owner\'s '
-            "client: fix %s (or %s), or set %s: true to move it to \"%s\". Nothing was changed."
-            % (describe(have), have["owner"], label(where, "owner"), want["owner"], label(where, "client_id"),
-               label(where, "owner"), label(where, "allow_owner_change"), want["owner"])
+            'client: fix %s (or %s), or set %s: true to move it to "%s". Nothing was changed.'
+            % (
+                describe(have),
+                have["owner"],
+                label(where, "owner"),
+                want["owner"],
+                label(where, "client_id"),
+                label(where, "owner"),
+                label(where, "allow_owner_change"),
+                want["owner"],
+            )
         )
 
 
@@ -106,8 +124,10 @@ def plan_client(want, have, secret_matches, new_client_id=None, by_name=None):
         if missing:
             raise ProvisionError(
                 "No OAuth2 client %s exists on the LMS, and creating one needs %s."
-                % ("with client_id \"%s\"" % want["client_id"] if want.get("client_id") else "matches",
-                   " and ".join(label(where, option) for option in missing))
+                % (
+                    'with client_id "%s"' % want["client_id"] if want.get("client_id") else "matches",
+                    " and ".join(label(where, option) for option in missing),
+                )
             )
         after = {"name": want["name"], "owner": want["owner"], "client_id": want.get("client_id") or new_client_id}
         for prop, default in DEFAULTS.items():
@@ -357,8 +377,9 @@ def apply_client(plan):
         app.name = after["name"]
         app.save()
     if plan["action"] == "create" or changes - {"owner", "name"}:
-        secret = generated_secret or (want.get("client_secret") if "client_secret" in changes
-                                      or plan["action"] == "create" else None)
+        secret = generated_secret or (
+            want.get("client_secret") if "client_secret" in changes or plan["action"] == "create" else None
+        )
         positionals, options = command_args(plan, secret)
         with muted_logger(COMMAND_LOGGER):
             command("create_dot_application", positionals, options)

@@ -130,8 +130,10 @@ def plan_dop_client(want, have, secret_ok, new_client_id, by_name, default_uri):
         if missing:
             raise ProvisionError(
                 "No OAuth2 client %s exists on the LMS, and creating one needs %s."
-                % ('with client_id "%s"' % want["client_id"] if want.get("client_id") else "matches",
-                   " and ".join(label(where, option) for option in missing))
+                % (
+                    'with client_id "%s"' % want["client_id"] if want.get("client_id") else "matches",
+                    " and ".join(label(where, option) for option in missing),
+                )
             )
         after = {
             "client_id": want.get("client_id") or new_client_id,
@@ -176,8 +178,9 @@ def plan_dop_clients(wants, check_mode, pending_owners=()):
         have = dop_state(client) if client is not None else None
         matches = client is None or dop_secret_matches(want.get("client_secret"), client.client_secret)
         new_id = None if check_mode else short_token()
-        plan = plan_dop_client(want, have, matches, new_id, dop_state(other) if other is not None else None,
-                               default_uri)
+        plan = plan_dop_client(
+            want, have, matches, new_id, dop_state(other) if other is not None else None, default_uri
+        )
         plan["pk"] = client.pk if client is not None else None
         plan["dop_url"] = client.url if client is not None else default_uri
         plans.append(plan)
@@ -213,10 +216,15 @@ def run_dop_command(plan, secret):
     positionals = [plan["dop_url"], after["redirect_uris"][0], after["client_type"]]
     for uri in positionals[:2]:
         if not WEB_URL.match(uri):
-            raise ProvisionError("%s has the URL %s, which create_oauth2_client refuses. Nothing was changed."
-                                 % (plan["key"], uri))
-    options = {"username": after["owner"], "client_name": after["name"], "client_id": after["client_id"],
-               "trusted": after["skip_authorization"]}
+            raise ProvisionError(
+                "%s has the URL %s, which create_oauth2_client refuses. Nothing was changed." % (plan["key"], uri)
+            )
+    options = {
+        "username": after["owner"],
+        "client_name": after["name"],
+        "client_id": after["client_id"],
+        "trusted": after["skip_authorization"],
+    }
     if secret:
         options["client_secret"] = secret
     saved = sys.stdout
@@ -236,7 +244,8 @@ def apply_dop_client(plan):
     if plan["action"] == "create" and model.objects.filter(client_id=after["client_id"]).exists():
         raise Conflict('client_id "%s" was created by another run' % after["client_id"])
     new_secret = plan["generated_secret"] or (
-        want.get("client_secret") if plan["action"] == "create" or "client_secret" in plan["changes"] else None)
+        want.get("client_secret") if plan["action"] == "create" or "client_secret" in plan["changes"] else None
+    )
     run_dop_command(plan, new_secret)
     final_secret = plan["generated_secret"] or want.get("client_secret")
     stored = model.objects.get(client_id=after["client_id"]).client_secret

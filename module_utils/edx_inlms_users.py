@@ -36,7 +36,7 @@ def plan_user(want, have, password_matches, owned_clients=()):
     if have is not None and email and not same_email(email, have["email"]):
         raise ProvisionError(
             'User "%s" exists on the LMS with e-mail "%s", but %s is "%s". The LMS never changes the '
-            "address of an existing user this way: set %s to \"%s\", or change the address on the "
+            'address of an existing user this way: set %s to "%s", or change the address on the '
             "LMS first (Django admin). Nothing was changed."
             % (username, have["email"], label(where, "email"), email, label(where, "email"), have["email"])
         )
@@ -48,8 +48,11 @@ def plan_user(want, have, password_matches, owned_clients=()):
                 'User "%s" owns OAuth2 clients (%s); removing the user would delete them too. Remove '
                 "or move those clients first, or set %s: true to delete them with the user. Nothing "
                 "was changed."
-                % (username, ", ".join('"%s"' % client_id for client_id in owned_clients),
-                   label(where, "remove_owned_clients"))
+                % (
+                    username,
+                    ", ".join('"%s"' % client_id for client_id in owned_clients),
+                    label(where, "remove_owned_clients"),
+                )
             )
         plan = _user_plan(want, "delete", ["state"], have, None)
         plan["removed_clients"] = list(owned_clients)
@@ -102,8 +105,7 @@ def manage_user_args(plan, password_hash=None):
     after = plan["after"]
     if plan["action"] == "delete":
         return [plan["username"], plan["before"]["email"]], {"is_remove": True}
-    options = {"is_staff": after["is_staff"], "is_superuser": after["is_superuser"],
-               "groups": list(after["groups"])}
+    options = {"is_staff": after["is_staff"], "is_superuser": after["is_superuser"], "groups": list(after["groups"])}
     if password_hash:
         options["initial_password_hash"] = password_hash
     return [plan["username"], after["email"]], options
@@ -176,8 +178,7 @@ def check_groups_exist(plans):
         raise ProvisionError(
             "Groups not found on the LMS: %s (%s). Create them first (Django admin, Groups) or "
             "remove them from the list. Nothing was changed."
-            % (", ".join('"%s"' % name for name in missing),
-               ", ".join(sorted({wanted[name] for name in missing})))
+            % (", ".join('"%s"' % name for name in missing), ", ".join(sorted({wanted[name] for name in missing})))
         )
 
 
@@ -193,9 +194,8 @@ def check_emails_free(plans):
         if other is not None:
             raise ProvisionError(
                 'The e-mail "%s" (%s) already belongs to user "%s" on the LMS; two accounts with one '
-                "address cannot both sign in. Give user \"%s\" its own address. Nothing was changed."
-                % (plan["after"]["email"], label(plan["want"]["where"], "email"), other.username,
-                   plan["username"])
+                'address cannot both sign in. Give user "%s" its own address. Nothing was changed.'
+                % (plan["after"]["email"], label(plan["want"]["where"], "email"), other.username, plan["username"])
             )
 
 

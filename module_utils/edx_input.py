@@ -12,8 +12,10 @@ from ansible.module_utils.edx_results import option_name
 # edx usernames: ASCII letters, digits and _ . @ + - (edx's USERNAME_REGEX_PARTIAL; Django allows 150).
 USERNAME = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")
 # An ASCII address with a dotted domain, or at localhost; Django's EmailField holds 254 characters.
-EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"
-                   r"[A-Za-z]{2,63}|localhost)")
+EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,63}|localhost)"
+)
 EMAIL_MAX = 254
 CLIENT_ID = re.compile(r"[\x21-\x7e]{1,100}")  # django-oauth-toolkit: client_id CharField(100)
 SECRET = re.compile(r"[\x21-\x7e]{16,255}")  # client_secret CharField(255); short ones are guessable
@@ -70,8 +72,10 @@ def check_username(item, option="username"):
 def check_email(item, option="email"):
     check_pattern(item, option, EMAIL, "one address such as name@example.com, in ASCII")
     if item.get(option) is not None and len(item[option]) > EMAIL_MAX:
-        raise ValueError("%s is %d characters long; the LMS holds at most %d."
-                         % (option_name(item, option), len(item[option]), EMAIL_MAX))
+        raise ValueError(
+            "%s is %d characters long; the LMS holds at most %d."
+            % (option_name(item, option), len(item[option]), EMAIL_MAX)
+        )
 
 
 def check_password(item, option="password"):
@@ -80,8 +84,9 @@ def check_password(item, option="password"):
         return
     check_type(item, option, str)
     if value == "":
-        raise ValueError("%s is empty: leave it out to keep the user's current password, or give one."
-                         % option_name(item, option))
+        raise ValueError(
+            "%s is empty: leave it out to keep the user's current password, or give one." % option_name(item, option)
+        )
     if len(value) < PASSWORD_MIN or len(value) > 4096 or CONTROL.search(value):
         raise ValueError(
             "%s must be %d to 4096 characters without line breaks or control characters (a value read "
@@ -128,5 +133,6 @@ def check_scopes(item, option="scopes"):
     if len(set(scopes)) != len(scopes):
         raise ValueError("%s lists a scope twice: list each once." % option_name(item, option))
     if len(scopes) > SCOPES_MAX:
-        raise ValueError("%s lists %d scopes; the LMS holds at most %d."
-                         % (option_name(item, option), len(scopes), SCOPES_MAX))
+        raise ValueError(
+            "%s lists %d scopes; the LMS holds at most %d." % (option_name(item, option), len(scopes), SCOPES_MAX)
+        )

@@ -35,8 +35,14 @@ class Outcome:
 def run_process(argv, data, timeout, cwd=None, env=None):
     """Run argv with `data` (bytes) on stdin; kill its process group after `timeout` seconds."""
     proc = subprocess.Popen(
-        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        cwd=cwd, env=env, close_fds=True, start_new_session=True,
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        env=env,
+        close_fds=True,
+        start_new_session=True,
     )
     pump = _Pump(proc, data)
     deadline = time.monotonic() + timeout
@@ -126,7 +132,7 @@ class _Pump:
 
     def _write(self):
         try:
-            self.offset += os.write(self.proc.stdin.fileno(), self.data[self.offset:self.offset + 65536])
+            self.offset += os.write(self.proc.stdin.fileno(), self.data[self.offset : self.offset + 65536])
         except BlockingIOError:
             return
         except BrokenPipeError:

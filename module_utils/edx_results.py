@@ -34,12 +34,14 @@ def diff_entries(plans, kind, name_key, secret_props=()):
         if plan.get("removed_clients"):
             before["removed_with_it"] = ["OAuth2 client %s" % client_id for client_id in plan["removed_clients"]]
         header = "%s %s" % (kind, plan[name_key])
-        diffs.append({
-            "before_header": header + (" (absent)" if plan["before"] is None else ""),
-            "after_header": header + (" (absent)" if plan["after"] is None else ""),
-            "before": before,
-            "after": after,
-        })
+        diffs.append(
+            {
+                "before_header": header + (" (absent)" if plan["before"] is None else ""),
+                "after_header": header + (" (absent)" if plan["after"] is None else ""),
+                "before": before,
+                "after": after,
+            }
+        )
     return diffs
 
 

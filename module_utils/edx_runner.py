@@ -135,7 +135,7 @@ def parse_env_file(text, base_env=None, path="env_file"):
         match = _ENV_LINE.match(line)
         if not match:
             raise ValueError(
-                "%s line %d is not of the form `export NAME=\"value\"`: %r. "
+                '%s line %d is not of the form `export NAME="value"`: %r. '
                 "Fix the file or point env_file at another one ('' for none)." % (path, number, line)
             )
         name, value = match.group(1), match.group(2).strip()
@@ -182,7 +182,7 @@ def parse_result(stdout):
     """The decoded result line the program printed, or None when there is none."""
     for line in reversed(stdout.splitlines()):
         if line.startswith(RESULT_MARKER):
-            return json.loads(line[len(RESULT_MARKER):])
+            return json.loads(line[len(RESULT_MARKER) :])
     return None
 
 
@@ -256,12 +256,14 @@ class LmsRunner:
             )
         chdir = self.options.get("chdir")
         deadline = time.time() + timeout
-        document = json.dumps({
-            "program": program_source(*parts),
-            "request": dict(request, entry=entry),
-            "deadline": int(deadline),
-            "timeout": timeout,
-        })
+        document = json.dumps(
+            {
+                "program": program_source(*parts),
+                "request": dict(request, entry=entry),
+                "deadline": int(deadline),
+                "timeout": timeout,
+            }
+        )
         shell = self.options["shell"]
         outcome = self.start("interactive" if shell == "interactive" else "command", document, deadline, chdir)
         if shell == "auto" and lacks_shell_c(outcome):
@@ -288,7 +290,9 @@ class LmsRunner:
         remaining = max(deadline - time.time(), 1)
         try:
             return run_process(
-                argv, stdin_for(transport, document), remaining,
+                argv,
+                stdin_for(transport, document),
+                remaining,
                 cwd=os.path.abspath(os.path.expanduser(chdir)) if chdir else None,
                 env=self.process_environment(),
             )
@@ -310,8 +314,11 @@ class LmsRunner:
         env.update(self.environment())
         # Drop the paths of Ansible's module payload, as run_command does.
         if "PYTHONPATH" in env:
-            paths = [path for path in env["PYTHONPATH"].split(":")
-                     if path and not path.endswith("/ansible_modlib.zip") and not path.endswith("/debug_dir")]
+            paths = [
+                path
+                for path in env["PYTHONPATH"].split(":")
+                if path and not path.endswith("/ansible_modlib.zip") and not path.endswith("/debug_dir")
+            ]
             if paths:
                 env["PYTHONPATH"] = ":".join(paths)
             else:
@@ -336,7 +343,7 @@ class LmsRunner:
             raise LmsError(
                 "The LMS command failed (%s runner, exit code %s): %s%s"
                 % (runner, outcome.rc, last_error_line(output) or "no output", _sentence(hint)),
-                **details
+                **details,
             )
         if result.get("failed"):
             raise self.program_failure(result)
@@ -347,7 +354,8 @@ class LmsRunner:
         last = last_error_line(outcome.stderr + "\n" + outcome.stdout)
         inside = (
             " Inside the container the LMS process ends itself at the same deadline."
-            if runner in ("tutor_local", "tutor_k8s", "docker") else ""
+            if runner in ("tutor_local", "tutor_k8s", "docker")
+            else ""
         )
         return (
             "The LMS did not answer within %d seconds (lms_timeout, %s runner), so its processes were "

@@ -99,8 +99,9 @@ def build_request(params):
     return form, headers
 
 
-def mint(session, lms_url, params, timeout, now=None, deadline=None, timings=None, clock=time.monotonic,
-         sleep=time.sleep):
+def mint(
+    session, lms_url, params, timeout, now=None, deadline=None, timings=None, clock=time.monotonic, sleep=time.sleep
+):
     """POST the token request and return a token record (see edx_token_cache.token_record).
 
     With a `deadline` (a `clock()` value), connection errors and 502/503/504 are retried with backoff
@@ -207,8 +208,7 @@ def explain_token_error(status, headers, text, params, url):
         return "invalid_client", (
             "The LMS refused the OAuth2 client credentials (%s)%s: no application on this LMS has "
             "client_id %r, or client_secret is not its secret. Check the options client_id and "
-            "client_secret%s; create or update the application with edx_oauth_client."
-            % (said, ginkgo, client_id, how)
+            "client_secret%s; create or update the application with edx_oauth_client." % (said, ginkgo, client_id, how)
         )
     if error == "invalid_grant" and grant == "password":
         return "invalid_grant", (

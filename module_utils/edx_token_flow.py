@@ -63,8 +63,9 @@ def checked_lms_url(params):
 def cache_identity(params, lms_url):
     """(fingerprint, credentials) of the token asked for: what the cache keys on, and binds it to."""
     grant = params["grant_type"] if params["method"] == "endpoint" else "direct"
-    key = fingerprint(lms_url, params["client_id"], grant, params["username"], params["token_type"],
-                      scope_text(params["scope"]))
+    key = fingerprint(
+        lms_url, params["client_id"], grant, params["username"], params["token_type"], scope_text(params["scope"])
+    )
     credentials = [params["client_secret"], params["password"]] if params["method"] == "endpoint" else []
     return key, credentials
 
@@ -77,8 +78,17 @@ def mint_endpoint(module, lms_url, now, timings, clock=time.monotonic, sleep=tim
     deadline = timings.start + params["timeout"]
     if params["wait_for_heartbeat"]:
         wait_for_heartbeat_ok(session, lms_url, deadline, params["request_timeout"], timings, clock, sleep)
-    return mint(session, lms_url, params, params["request_timeout"], now=now, deadline=deadline, timings=timings,
-                clock=clock, sleep=sleep)
+    return mint(
+        session,
+        lms_url,
+        params,
+        params["request_timeout"],
+        now=now,
+        deadline=deadline,
+        timings=timings,
+        clock=clock,
+        sleep=sleep,
+    )
 
 
 def mint_direct(module, lms_url, now, timings):
@@ -86,8 +96,10 @@ def mint_direct(module, lms_url, now, timings):
     del lms_url, timings
     params = module.params
     if params["token_type"] == "jwt":
-        raise LmsError("token_type jwt needs method endpoint: the LMS signs JWTs in its token view. "
-                       "Use token_type bearer with method direct.")
+        raise LmsError(
+            "token_type jwt needs method endpoint: the LMS signs JWTs in its token view. "
+            "Use token_type bearer with method direct."
+        )
     if params["expires_in"] <= 0:
         raise LmsError("expires_in must be a positive number of seconds, got %s." % params["expires_in"])
     request = {

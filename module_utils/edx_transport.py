@@ -36,27 +36,29 @@ BOOTSTRAP = (
 
 # What the console's first line runs (`interactive` transport): the bootstrap above, reading one
 # line instead of all of stdin, and ending the session with an exit code that tells the outcome.
-CONSOLE_PROGRAM = "\n".join([
-    "import json, signal, sys, time, traceback",
-    "try:",
-    "    e = json.loads(sys.stdin.readline())",
-    "    d = e.get('deadline')",
-    "    r = d and min(e['timeout'], int(d - time.time()))",
-    "    if d is not None and r <= 0:",
-    "        sys.exit('edx-provision: deadline passed before the program started')",
-    "    if d and hasattr(signal, 'alarm'):",
-    "        signal.alarm(r)",
-    "    n = {'__name__': 'edx_provision'}",
-    "    exec(compile(e['program'], '<edx_provision>', 'exec'), n)",
-    "    n['main'](e['request'])",
-    "except SystemExit:",
-    "    raise",
-    "except BaseException:",
-    "    traceback.print_exc()",
-    "    sys.exit(1)",
-    "sys.exit(0)",
-    "",
-])
+CONSOLE_PROGRAM = "\n".join(
+    [
+        "import json, signal, sys, time, traceback",
+        "try:",
+        "    e = json.loads(sys.stdin.readline())",
+        "    d = e.get('deadline')",
+        "    r = d and min(e['timeout'], int(d - time.time()))",
+        "    if d is not None and r <= 0:",
+        "        sys.exit('edx-provision: deadline passed before the program started')",
+        "    if d and hasattr(signal, 'alarm'):",
+        "        signal.alarm(r)",
+        "    n = {'__name__': 'edx_provision'}",
+        "    exec(compile(e['program'], '<edx_provision>', 'exec'), n)",
+        "    n['main'](e['request'])",
+        "except SystemExit:",
+        "    raise",
+        "except BaseException:",
+        "    traceback.print_exc()",
+        "    sys.exit(1)",
+        "sys.exit(0)",
+        "",
+    ]
+)
 
 # One line, so the console runs it at once; exec() of a constant is a statement in 2.7 and a call in 3,
 # and returns None, so the console echoes nothing.

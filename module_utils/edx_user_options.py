@@ -3,8 +3,18 @@
 from ansible.module_utils.edx_input import check_email, check_label, check_password, check_username
 from ansible.module_utils.edx_results import ResourceKind, option_name, select_items
 
-USER_OPTIONS = ("username", "email", "staff", "superuser", "active", "groups", "password", "update_password",
-                "state", "remove_owned_clients")
+USER_OPTIONS = (
+    "username",
+    "email",
+    "staff",
+    "superuser",
+    "active",
+    "groups",
+    "password",
+    "update_password",
+    "state",
+    "remove_owned_clients",
+)
 INHERITED = ("state", "update_password", "remove_owned_clients")
 
 
@@ -33,8 +43,9 @@ def user_argument_spec():
     return spec
 
 
-USER_MUTUALLY_EXCLUSIVE = [("users", option) for option in
-                           ("username", "email", "staff", "superuser", "active", "groups", "password")]
+USER_MUTUALLY_EXCLUSIVE = [
+    ("users", option) for option in ("username", "email", "staff", "superuser", "active", "groups", "password")
+]
 USER_REQUIRED_ONE_OF = [("users", "username")]
 
 

@@ -41,11 +41,12 @@ class Names:
 
 # --- Python: imports -------------------------------------------------------------------------------
 
+
 def _is_local_module_utils(module, names):
     """`ansible.module_utils.edx_x[.y]` with edx_x one of ours (not basic, six, common, ...)."""
     if not module.startswith(_MODULE_UTILS + "."):
         return False
-    return module[len(_MODULE_UTILS) + 1:].split(".")[0] in names.module_utils
+    return module[len(_MODULE_UTILS) + 1 :].split(".")[0] in names.module_utils
 
 
 def _qualified_import(node, segment, names):
@@ -54,7 +55,7 @@ def _qualified_import(node, segment, names):
     if node.level:
         return None
     if _is_local_module_utils(module, names):
-        new_module = names.module_utils_package + module[len(_MODULE_UTILS):]
+        new_module = names.module_utils_package + module[len(_MODULE_UTILS) :]
     elif module == _MODULE_UTILS:
         local = [alias.name for alias in node.names if alias.name in names.module_utils]
         if not local:
@@ -62,8 +63,9 @@ def _qualified_import(node, segment, names):
         if len(local) != len(node.names):
             raise RewriteError(
                 "line %d imports our module_utils and Ansible's in one statement (%s); "
-                "split it into two `from ansible.module_utils import` lines" % (
-                    node.lineno, ", ".join(alias.name for alias in node.names)))
+                "split it into two `from ansible.module_utils import` lines"
+                % (node.lineno, ", ".join(alias.name for alias in node.names))
+            )
         new_module = names.module_utils_package
     else:
         return None
@@ -78,7 +80,8 @@ def _check_plain_imports(node, names):
         if _is_local_module_utils(alias.name, names):
             raise RewriteError(
                 "line %d: `import %s` cannot be qualified; use `from ansible.module_utils.X import ...`"
-                % (node.lineno, alias.name))
+                % (node.lineno, alias.name)
+            )
 
 
 def rewrite_imports(source, names):
@@ -97,9 +100,9 @@ def rewrite_imports(source, names):
     # Apply from the end so earlier offsets stay valid.
     for node, new in sorted(edits, key=lambda edit: (edit[0].lineno, edit[0].col_offset), reverse=True):
         first, last = node.lineno - 1, node.end_lineno - 1
-        head = lines[first][:node.col_offset]
-        tail = lines[last][node.end_col_offset:]
-        lines[first:last + 1] = [head + new + tail]
+        head = lines[first][: node.col_offset]
+        tail = lines[last][node.end_col_offset :]
+        lines[first : last + 1] = [head + new + tail]
     return "".join(lines)
 
 
@@ -118,13 +121,19 @@ def _qualify_value(rest, local, names):
     """`rest` of `key: value` with the value qualified when it is one of `local`."""
     match = re.fullmatch(r"(?P<space> +)(?P<quote>['\"]?)(?P<value>[\w.]+)(?P=quote)(?P<tail> *(?:#.*)?)", rest)
     if match and match.group("value") in local:
-        return "%s%s%s%s%s" % (match.group("space"), match.group("quote"), names.fqcn(match.group("value")),
-                               match.group("quote"), match.group("tail"))
+        return "%s%s%s%s%s" % (
+            match.group("space"),
+            match.group("quote"),
+            names.fqcn(match.group("value")),
+            match.group("quote"),
+            match.group("tail"),
+        )
     return rest
 
 
 def rewrite_markup(text, names):
     """`M(edx_user)` and `P(edx_user#module)` in documentation text -> fully qualified."""
+
     def replace(match):
         if match.group("kind"):
             target = match.group("target")
@@ -132,6 +141,7 @@ def rewrite_markup(text, names):
         plugin, ptype = match.group("plugin"), match.group("ptype")
         local = names.modules if ptype == "module" else names.doc_fragments if ptype == "doc_fragment" else ()
         return "P(%s#%s)" % (names.fqcn(plugin), ptype) if plugin in local else match.group(0)
+
     return _MARKUP.sub(replace, text)
 
 
@@ -146,16 +156,16 @@ def rewrite_documentation(text, names):
             block = match.group("key")
             if block == "extends_documentation_fragment":
                 rest = match.group("rest")
-                body = body[:len(body) - len(rest)] + _qualify_fragment(rest, names) if rest.strip() else body
+                body = body[: len(body) - len(rest)] + _qualify_fragment(rest, names) if rest.strip() else body
         elif block == "extends_documentation_fragment":
             item = _LIST_ITEM.match(body)
             if item and item.group("value"):
-                body = body[:item.start("value")] + _qualify_fragment(" " + item.group("value"), names)[1:]
+                body = body[: item.start("value")] + _qualify_fragment(" " + item.group("value"), names)[1:]
         elif block == "seealso" and match and match.group("key") in ("module", "plugin"):
-            body = body[:len(body) - len(match.group("rest"))] + _qualify_value(
-                match.group("rest"), names.modules if match.group("key") == "module" else names.doc_fragments,
-                names)
-        out.append(rewrite_markup(body, names) + line[len(line.rstrip("\n")):])
+            body = body[: len(body) - len(match.group("rest"))] + _qualify_value(
+                match.group("rest"), names.modules if match.group("key") == "module" else names.doc_fragments, names
+            )
+        out.append(rewrite_markup(body, names) + line[len(line.rstrip("\n")) :])
     return "".join(out)
 
 
@@ -163,13 +173,20 @@ def _qualify_fragment(rest, names):
     """A fragment reference `edx_lms` or `edx_lms.VARIANT` -> `NS.NAME.edx_lms[.VARIANT]`."""
     match = _FRAGMENT_VALUE.fullmatch(rest)
     if match and match.group("base") in names.doc_fragments:
-        return "%s%s%s%s%s%s" % (match.group("space"), match.group("quote"), names.fqcn(match.group("base")),
-                                 match.group("variant") or "", match.group("quote"), match.group("tail"))
+        return "%s%s%s%s%s%s" % (
+            match.group("space"),
+            match.group("quote"),
+            names.fqcn(match.group("base")),
+            match.group("variant") or "",
+            match.group("quote"),
+            match.group("tail"),
+        )
     return rest
 
 
 _FRAGMENT_VALUE = re.compile(
-    r"(?P<space> +)(?P<quote>['\"]?)(?P<base>\w+)(?P<variant>\.\w+)?(?P=quote)(?P<tail> *(?:#.*)?)")
+    r"(?P<space> +)(?P<quote>['\"]?)(?P<base>\w+)(?P<variant>\.\w+)?(?P=quote)(?P<tail> *(?:#.*)?)"
+)
 _INCLUDE_ROLE = re.compile(r"^(?:ansible\.builtin\.)?(?:include|import)_role$")
 
 
@@ -193,7 +210,7 @@ def rewrite_tasks(text, names):
 
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\n")
-        ending = line[len(body):]
+        ending = line[len(body) :]
         if not body.strip() or body.strip().startswith("#"):
             out.append(line)
             continue
@@ -208,7 +225,7 @@ def rewrite_tasks(text, names):
                 items.pop()
             items.append((key_column, parent() is None or parent() in _TASK_LISTS))
             if parent() == "roles" and item.group("value") in names.roles:
-                body = body[:item.start("value")] + names.fqcn(item.group("value"))
+                body = body[: item.start("value")] + names.fqcn(item.group("value"))
         match = _KEY.match(body)
         if match:
             key_column = match.start("key")
@@ -239,9 +256,14 @@ def _doc_string_spans(tree):
     bodies = [tree.body] + [node.body for node in tree.body if isinstance(node, ast.ClassDef)]
     for body in bodies:
         for node in body:
-            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                    and node.targets[0].id in _DOC_VARIABLES and isinstance(node.value, ast.Constant)
-                    and isinstance(node.value.value, str)):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in _DOC_VARIABLES
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
                 yield node.targets[0].id, node.value.lineno, node.value.end_lineno
 
 
@@ -251,6 +273,6 @@ def rewrite_python(source, names):
     lines = source.splitlines(keepends=True)
     for variable, first, last in sorted(_doc_string_spans(ast.parse(source)), key=lambda span: -span[1]):
         # The string's lines as written: the YAML inside r\"\"\"...\"\"\" starts after the opening quotes.
-        chunk = "".join(lines[first - 1:last])
-        lines[first - 1:last] = [_DOC_RULES[variable](chunk, names)]
+        chunk = "".join(lines[first - 1 : last])
+        lines[first - 1 : last] = [_DOC_RULES[variable](chunk, names)]
     return "".join(lines)

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import ansible_test
 
-HOME = Path(os.environ.get("EDX_ANSIBLE_TEST_HOME")
-            or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "edx-provision-ansible-test")
+HOME = Path(
+    os.environ.get("EDX_ANSIBLE_TEST_HOME")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "edx-provision-ansible-test"
+)
 
 _BOOTSTRAP = '''"""Stand-in for get-pip (written by tests/collection/ansible_test_offline.py)."""
 import subprocess

@@ -40,16 +40,26 @@ def installed(tmp_path_factory):
     work = tmp_path_factory.mktemp("collection")
     tarball = builder.build(work / "build")
     collections = work / "collections"
-    proc = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", str(tarball), "-p", str(collections)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(BIN / "ansible-galaxy"), "collection", "install", str(tarball), "-p", str(collections)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     root = collections / "ansible_collections" / CONFIG["namespace"] / CONFIG["name"]
     cfg = work / "ansible.cfg"
-    cfg.write_text("[defaults]\ncollections_path = %s\ninterpreter_python = auto_silent\nretry_files_enabled = False\n"
-                   "callback_result_format = yaml\n" % collections)
+    cfg.write_text(
+        "[defaults]\ncollections_path = %s\ninterpreter_python = auto_silent\nretry_files_enabled = False\n"
+        "callback_result_format = yaml\n" % collections
+    )
     env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_")}
-    env.update(ANSIBLE_CONFIG=str(cfg), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
-               PATH="%s%s%s" % (BIN, os.pathsep, os.environ["PATH"]))
+    env.update(
+        ANSIBLE_CONFIG=str(cfg),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        PATH="%s%s%s" % (BIN, os.pathsep, os.environ["PATH"]),
+    )
     return root, env, work
 
 
@@ -80,20 +90,30 @@ def test_installed_collection_passes_ansible_test_sanity(installed):
 
 def test_module_docs_render_with_fully_qualified_references(installed):
     _, env, _ = installed
-    proc = subprocess.run([str(BIN / "ansible-doc"), "--json", FQCN + ".edx_access"], env=env, cwd="/",
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(BIN / "ansible-doc"), "--json", FQCN + ".edx_access"],
+        env=env,
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)[FQCN + ".edx_access"]["doc"]
     assert {"runner", "manage_command", "users", "clients"} <= set(doc["options"])  # from the doc fragments
-    assert [entry["module"] for entry in doc["seealso"]] == [FQCN + ".edx_user", FQCN + ".edx_oauth_client",
-                                                              FQCN + ".edx_token"]
+    assert [entry["module"] for entry in doc["seealso"]] == [
+        FQCN + ".edx_user",
+        FQCN + ".edx_oauth_client",
+        FQCN + ".edx_token",
+    ]
 
 
 def test_short_names_do_not_resolve_outside_the_repository(installed):
     """The control for the tests below: with this configuration only fully qualified names work."""
     _, env, _ = installed
-    proc = subprocess.run([str(BIN / "ansible-doc"), "--json", "edx_user"], env=env, cwd="/",
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(BIN / "ansible-doc"), "--json", "edx_user"], env=env, cwd="/", capture_output=True, text=True, check=False
+    )
     assert json.loads(proc.stdout or "{}") == {}, proc.stdout
 
 
@@ -113,8 +133,12 @@ def test_fqcn_demo_provisions_the_standin_then_changes_nothing(installed, standi
     # The collection's action plugin hides edx_token's results even at -v; the LMS holds the tokens made.
     direct = output.split("TASK [Create a token for it inside the LMS]")[1].split("TASK [")[0]
     assert "ok: [standin]" in direct and "censored" in direct, direct
-    shell = lms.manage("shell", "-c", "from oauth2_provider.models import get_access_token_model as m; "
-                       "print('TOKENS', *m().objects.values_list('token', flat=True))").stdout
+    shell = lms.manage(
+        "shell",
+        "-c",
+        "from oauth2_provider.models import get_access_token_model as m; "
+        "print('TOKENS', *m().objects.values_list('token', flat=True))",
+    ).stdout
     tokens = next(line.split()[1:] for line in shell.splitlines() if line.startswith("TOKENS"))
     assert len(tokens) >= 2 and not [token for token in tokens if token in output]  # two runs, two direct tokens
 

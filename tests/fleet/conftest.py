@@ -1,10 +1,10 @@
 """Fixtures for the fleet tests: a fleet of SSH test hosts, playbook runs against it, host state read back.
 
-    fleet        a fleet of 2 hosts (tests/fleet/fleet.py), built once per session and removed at
-                 its end, also when a test or the build itself fails
-    provision    provision(fleet, *args, popen_hook=None) runs playbooks/provision.yml over SSH
-    recap        recap(run) -> {host: {"ok": n, "changed": n, "unreachable": n, "failed": n, ...}}
-    lms_rows     lms_rows(fleet, host) -> every user, application, access and token row of the host's LMS
+fleet        a fleet of 2 hosts (tests/fleet/fleet.py), built once per session and removed at
+             its end, also when a test or the build itself fails
+provision    provision(fleet, *args, popen_hook=None) runs playbooks/provision.yml over SSH
+recap        recap(run) -> {host: {"ok": n, "changed": n, "unreachable": n, "failed": n, ...}}
+lms_rows     lms_rows(fleet, host) -> every user, application, access and token row of the host's LMS
 """
 
 import contextlib
@@ -83,10 +83,13 @@ def read_rows(fleet, host):
     with contextlib.closing(sqlite3.connect("file:%s?mode=ro" % path, uri=True)) as db:
         return {
             "users": db.execute("SELECT username, email, is_staff, password FROM auth_user ORDER BY id").fetchall(),
-            "apps": db.execute("SELECT client_id, name, user_id, client_secret, authorization_grant_type "
-                               "FROM oauth2_provider_application ORDER BY id").fetchall(),
-            "access": db.execute("SELECT application_id, scopes FROM oauth_dispatch_applicationaccess "
-                                 "ORDER BY id").fetchall(),
+            "apps": db.execute(
+                "SELECT client_id, name, user_id, client_secret, authorization_grant_type "
+                "FROM oauth2_provider_application ORDER BY id"
+            ).fetchall(),
+            "access": db.execute(
+                "SELECT application_id, scopes FROM oauth_dispatch_applicationaccess ORDER BY id"
+            ).fetchall(),
             "tokens": [row[0] for row in db.execute("SELECT token FROM oauth2_provider_accesstoken ORDER BY id")],
         }
 

@@ -132,8 +132,7 @@ class Fleet:
             text = (self.lms_state_dir(host) / "boots.log").read_text()
         except FileNotFoundError:
             return []
-        return [dict(field.split("=", 1) for field in line.split()[1:] if "=" in field)
-                for line in text.splitlines()]
+        return [dict(field.split("=", 1) for field in line.split()[1:] if "=" in field) for line in text.splitlines()]
 
     # ------------------------------------------------ up
     def up(self, size=3, boot_delay=0.0, settings="production"):
@@ -148,12 +147,20 @@ class Fleet:
         ensure_packages()
         for command in ("ip", "unshare", "nsenter", "setpriv", "ssh", "ssh-keygen", SSHD):
             if not shutil.which(command):
-                raise FleetError("`%s` is not installed; install it (apt-get install %s)"
-                                 % (command, PACKAGES.get(os.path.basename(command), "util-linux openssh-client")))
+                raise FleetError(
+                    "`%s` is not installed; install it (apt-get install %s)"
+                    % (command, PACKAGES.get(os.path.basename(command), "util-linux openssh-client"))
+                )
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)  # the client key and the inventory's secret; hosts see bind mounts only
-        self.state = {"hosts": [], "complete": False, "client_secret": secrets.token_hex(24),
-                      "users": host_users(), "boot_delay": boot_delay, "settings": settings}
+        self.state = {
+            "hosts": [],
+            "complete": False,
+            "client_secret": secrets.token_hex(24),
+            "users": host_users(),
+            "boot_delay": boot_delay,
+            "settings": settings,
+        }
         self._save()
         self._register(size)
         self._client_key()
@@ -182,14 +189,21 @@ class Fleet:
                 if len(slots) == size:
                     break
             if len(slots) < size:
-                raise FleetError("only %d free address slots for %d hosts; make fleet-down other fleets"
-                                 % (len(slots), size))
+                raise FleetError(
+                    "only %d free address slots for %d hosts; make fleet-down other fleets" % (len(slots), size)
+                )
             for index, slot in enumerate(slots, start=1):
                 gateway, address = slot_addresses(slot)
-                self.state["hosts"].append({
-                    "name": "lms%d" % index, "slot": slot, "netns": "edxf%d" % slot,
-                    "veth": "edxf%d" % slot, "gateway": gateway, "address": address,
-                })
+                self.state["hosts"].append(
+                    {
+                        "name": "lms%d" % index,
+                        "slot": slot,
+                        "netns": "edxf%d" % slot,
+                        "veth": "edxf%d" % slot,
+                        "gateway": gateway,
+                        "address": address,
+                    }
+                )
             self.state["fleet_id"] = fleet_id
             if not EDX_MOUNT_POINT.exists():
                 EDX_MOUNT_POINT.mkdir(mode=0o755)
@@ -224,8 +238,14 @@ class Fleet:
         self._mounts(host)
 
     def _write_host_files(self, host):
-        write_host_files(self.host_dir(host), host, self.state["users"], self.env_file_text(host),
-                         self.dir / "id_ed25519.pub", self.dir / "template" / "db.sqlite3")
+        write_host_files(
+            self.host_dir(host),
+            host,
+            self.state["users"],
+            self.env_file_text(host),
+            self.dir / "id_ed25519.pub",
+            self.dir / "template" / "db.sqlite3",
+        )
 
     def env_file_text(self, host):
         return env_file_text(host, self.state["settings"], self.state["boot_delay"])
@@ -241,24 +261,45 @@ class Fleet:
         run(["ip", "link", "set", veth + "h", "netns", ns])
         run(["ip", "addr", "add", host["gateway"] + "/30", "dev", veth])
         run(["ip", "link", "set", veth, "up"])
-        for argv in (["ip", "link", "set", veth + "h", "name", "eth0"],
-                     ["ip", "addr", "add", host["address"] + "/30", "dev", "eth0"],
-                     ["ip", "link", "set", "eth0", "up"], ["ip", "link", "set", "lo", "up"]):
+        for argv in (
+            ["ip", "link", "set", veth + "h", "name", "eth0"],
+            ["ip", "addr", "add", host["address"] + "/30", "dev", "eth0"],
+            ["ip", "link", "set", "eth0", "up"],
+            ["ip", "link", "set", "lo", "up"],
+        ):
             run(["ip", "netns", "exec", ns, *argv])
 
     def _anchor(self, host):
         """A process that holds the host's mount and UTS namespaces (inside its network namespace)."""
         proc = subprocess.Popen(
-            ["ip", "netns", "exec", host["netns"], "unshare", "--mount", "--uts", "--propagation", "private",
-             "--", "sleep", "infinity"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                "ip",
+                "netns",
+                "exec",
+                host["netns"],
+                "unshare",
+                "--mount",
+                "--uts",
+                "--propagation",
+                "private",
+                "--",
+                "sleep",
+                "infinity",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         host["anchor"] = proc.pid
         self._save()
         own = os.readlink("/proc/self/ns/mnt")
         for _ in range(100):
             with contextlib.suppress(OSError):
-                if (Path("/proc/%d/comm" % proc.pid).read_text().strip() == "sleep"
-                        and os.readlink("/proc/%d/ns/mnt" % proc.pid) != own):
+                if (
+                    Path("/proc/%d/comm" % proc.pid).read_text().strip() == "sleep"
+                    and os.readlink("/proc/%d/ns/mnt" % proc.pid) != own
+                ):
                     return
             if proc.poll() is not None:
                 break
@@ -274,19 +315,23 @@ class Fleet:
 
     def _mounts(self, host):
         root = self.host_dir(host)
-        steps = [["hostname", host["name"]],
-                 ["mount", "--bind", str(root / "edx"), "/edx"],
-                 ["mount", "--bind", str(STANDIN_ROOT), "/edx/app/edxapp/edx-platform"],
-                 ["mount", "-o", "remount,bind,ro", "/edx/app/edxapp/edx-platform"],
-                 ["mount", "--bind", os.path.realpath(Path(self.lms_python()).parent.parent), LMS_VENV],
-                 ["mount", "-o", "remount,bind,ro", LMS_VENV]]
+        steps = [
+            ["hostname", host["name"]],
+            ["mount", "--bind", str(root / "edx"), "/edx"],
+            ["mount", "--bind", str(STANDIN_ROOT), "/edx/app/edxapp/edx-platform"],
+            ["mount", "-o", "remount,bind,ro", "/edx/app/edxapp/edx-platform"],
+            ["mount", "--bind", os.path.realpath(Path(self.lms_python()).parent.parent), LMS_VENV],
+            ["mount", "-o", "remount,bind,ro", LMS_VENV],
+        ]
         for name in ("passwd", "group", "shadow", "hosts", "sudoers.d", "ssh"):
             steps.append(["mount", "--bind", str(root / "etc" / name), "/etc/" + name])
         steps.append(["mount", "--bind", str(root / "home"), "/home"])
         steps += self._expose_steps(root)
-        steps += [["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
-                  ["mkdir", "-m", "0755", "/run/sshd"],
-                  ["mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/tmp"]]
+        steps += [
+            ["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
+            ["mkdir", "-m", "0755", "/run/sshd"],
+            ["mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/tmp"],
+        ]
         for argv in steps:
             self.host_run(host, argv)
 
@@ -304,7 +349,7 @@ class Fleet:
             for depth in range(2, len(parts)):
                 directory = Path(*parts[:depth])
                 if not os.stat(directory).st_mode & stat.S_IXOTH:
-                    needed.setdefault(directory, set()).add(Path(*parts[:depth + 1]))
+                    needed.setdefault(directory, set()).add(Path(*parts[: depth + 1]))
         steps = []
         for number, private in enumerate(sorted(needed, key=lambda path: len(path.parts))):
             holders = []
@@ -325,19 +370,47 @@ class Fleet:
     def start_lms(self, host):
         """Start the host's stand-in LMS server (gunicorn, as edxapp) on the host's address."""
         lms_id, root = self.state["users"][LMS_USER], self.host_dir(host)
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/edx/app/edxapp", "PYTHONUNBUFFERED": "1",
-               "LMS_STATE_DIR": LMS_STATE, "LMS_ROOT_URL": self.lms_url(host),
-               "LMS_PORT": str(LMS_PORT), "DJANGO_SETTINGS_MODULE": "lms.envs." + self.state["settings"]}
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "HOME": "/edx/app/edxapp",
+            "PYTHONUNBUFFERED": "1",
+            "LMS_STATE_DIR": LMS_STATE,
+            "LMS_ROOT_URL": self.lms_url(host),
+            "LMS_PORT": str(LMS_PORT),
+            "DJANGO_SETTINGS_MODULE": "lms.envs." + self.state["settings"],
+        }
         argv = self.enter(host) + [
-            "env", "--chdir=/edx/app/edxapp/edx-platform",
-            "setpriv", "--reuid=%d" % lms_id, "--regid=%d" % lms_id, "--clear-groups", "--",
-            "/edx/bin/python.edxapp", "-m", "gunicorn", "lms.wsgi:application",
-            "--bind", "%s:%d" % (host["address"], LMS_PORT), "--workers", "1", "--worker-class", "gthread",
-            "--threads", "8", "--timeout", "60", "--graceful-timeout", "5", "--access-logfile", "-",
+            "env",
+            "--chdir=/edx/app/edxapp/edx-platform",
+            "setpriv",
+            "--reuid=%d" % lms_id,
+            "--regid=%d" % lms_id,
+            "--clear-groups",
+            "--",
+            "/edx/bin/python.edxapp",
+            "-m",
+            "gunicorn",
+            "lms.wsgi:application",
+            "--bind",
+            "%s:%d" % (host["address"], LMS_PORT),
+            "--workers",
+            "1",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--access-logfile",
+            "-",
         ]
         with open(root / "log" / "lms.log", "ab") as out:
-            host["lms"] = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                           env=env, start_new_session=True).pid
+            host["lms"] = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            ).pid
         self._save()
 
     def stop_lms(self, host):
@@ -353,8 +426,13 @@ class Fleet:
 
     def start_sshd(self, host):
         with open(self.host_dir(host) / "log" / "sshd.log", "ab") as out:
-            host["sshd"] = subprocess.Popen(self.enter(host) + [SSHD, "-D", "-e"], stdin=subprocess.DEVNULL,
-                                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True).pid
+            host["sshd"] = subprocess.Popen(
+                self.enter(host) + [SSHD, "-D", "-e"],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            ).pid
         self._save()
 
     def wait_ready(self, host, timeout=90):
@@ -364,11 +442,15 @@ class Fleet:
                 return
             for service in ("sshd", "lms"):
                 if not alive(host.get(service)):
-                    raise FleetError("%s's %s exited; see %s" % (
-                        host["name"], service, self.host_dir(host) / "log" / (service + ".log")))
+                    raise FleetError(
+                        "%s's %s exited; see %s"
+                        % (host["name"], service, self.host_dir(host) / "log" / (service + ".log"))
+                    )
             time.sleep(0.2)
-        raise FleetError("%s did not answer on ssh and %s/heartbeat within %d s; logs in %s"
-                         % (host["name"], self.lms_url(host), timeout, self.host_dir(host) / "log"))
+        raise FleetError(
+            "%s did not answer on ssh and %s/heartbeat within %d s; logs in %s"
+            % (host["name"], self.lms_url(host), timeout, self.host_dir(host) / "log")
+        )
 
     @staticmethod
     def port_open(host, port):
@@ -387,8 +469,10 @@ class Fleet:
             return None
 
     def healthy(self):
-        return all(alive(host.get("anchor")) and self.port_open(host, 22) and self.heartbeat(host) == 200
-                   for host in self.hosts)
+        return all(
+            alive(host.get("anchor")) and self.port_open(host, 22) and self.heartbeat(host) == 200
+            for host in self.hosts
+        )
 
     # ------------------------------------------------ controller-side files
     def _write_client_files(self):
@@ -426,8 +510,11 @@ class Fleet:
                         marker.unlink()
                     shutil.rmtree(REGISTRY, ignore_errors=True)
         if self.dir.exists():
-            mounted = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
-                       if line.split()[4].startswith(str(self.dir) + "/")]
+            mounted = [
+                line.split()[4]
+                for line in Path("/proc/self/mountinfo").read_text().splitlines()
+                if line.split()[4].startswith(str(self.dir) + "/")
+            ]
             if mounted:
                 raise FleetError("refusing to delete %s: %s are mounted here" % (self.dir, ", ".join(mounted)))
             shutil.rmtree(self.dir)
@@ -440,8 +527,9 @@ class Fleet:
         for entry in Path("/proc").glob("[0-9]*/cmdline"):
             with contextlib.suppress(OSError, ValueError):
                 # A master retitles itself "ssh: <control path> [mux]".
-                if ((entry.parent / "comm").read_text().strip() == "ssh"
-                        and marker in entry.read_bytes().decode(errors="replace")):
+                if (entry.parent / "comm").read_text().strip() == "ssh" and marker in entry.read_bytes().decode(
+                    errors="replace"
+                ):
                     stop_pid(int(entry.parent.name))
 
     def _remove_host(self, host):
@@ -477,9 +565,15 @@ class Fleet:
             return "no fleet recorded in %s" % self.dir
         lines = []
         for host in self.hosts:
-            lines.append("%s %s ssh:%s lms:%s" % (host["name"], host["address"],
-                                                  "up" if self.port_open(host, 22) else "down",
-                                                  self.heartbeat(host) or "down"))
+            lines.append(
+                "%s %s ssh:%s lms:%s"
+                % (
+                    host["name"],
+                    host["address"],
+                    "up" if self.port_open(host, 22) else "down",
+                    self.heartbeat(host) or "down",
+                )
+            )
         return "\n".join(lines)
 
 
@@ -489,8 +583,9 @@ def main(argv):
     parser.add_argument("--dir", default=os.environ.get("FLEET_DIR") or str(DEFAULT_DIR))
     parser.add_argument("--size", type=int, default=int(os.environ.get("FLEET_SIZE") or 3))
     parser.add_argument("--boot-delay", type=float, default=float(os.environ.get("LMS_BOOT_DELAY") or 0))
-    parser.add_argument("--all", action="store_true",
-                        help="down: every fleet registered on this machine (e.g. a killed test run's)")
+    parser.add_argument(
+        "--all", action="store_true", help="down: every fleet registered on this machine (e.g. a killed test run's)"
+    )
     args = parser.parse_args(argv)
     if args.action == "down" and args.all:
         paths = list(registered_fleets()) if REGISTRY.exists() else []
@@ -513,8 +608,9 @@ def main(argv):
     except FleetError as exc:
         sys.stderr.write("fleet %s: %s\n" % (args.action, exc))
         if args.action == "up":
-            sys.stderr.write("fleet up: the partial fleet stays recorded in %s; `make fleet-down` removes it\n"
-                             % fleet.state_path)
+            sys.stderr.write(
+                "fleet up: the partial fleet stays recorded in %s; `make fleet-down` removes it\n" % fleet.state_path
+            )
         return 1
     return 0
 

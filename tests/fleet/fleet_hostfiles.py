@@ -66,9 +66,17 @@ def write_host_files(root, host, users, env_text, authorized_key, database):
         shutil.rmtree(root)
     etc, edx, home = root / "etc", root / "edx", root / "home"
     state_dir = edx / Path(LMS_STATE).relative_to("/edx")
-    for path in (etc / "ssh", etc / "sudoers.d", root / "log", root / "mnt", edx / "bin",
-                 edx / "app" / "edxapp" / "edx-platform", edx / Path(LMS_VENV).relative_to("/edx"), state_dir,
-                 home / LOGIN_USER / ".ssh"):
+    for path in (
+        etc / "ssh",
+        etc / "sudoers.d",
+        root / "log",
+        root / "mnt",
+        edx / "bin",
+        edx / "app" / "edxapp" / "edx-platform",
+        edx / Path(LMS_VENV).relative_to("/edx"),
+        state_dir,
+        home / LOGIN_USER / ".ssh",
+    ):
         path.mkdir(parents=True, exist_ok=True)
     _write_users(etc, users)
     (etc / "hosts").write_text("127.0.0.1 localhost\n%s %s\n" % (host["address"], host["name"]))
@@ -94,15 +102,21 @@ def write_host_files(root, host, users, env_text, authorized_key, database):
 def _write_users(etc, users):
     """The machine's users plus edxapp (no login shell, as configuration makes it) and the login user."""
     lms_uid, login_uid = users[LMS_USER], users[LOGIN_USER]
-    (etc / "passwd").write_text(Path("/etc/passwd").read_text().rstrip("\n") + "\n"
-                                "%s:x:%d:%d:Open edX LMS:/edx/app/edxapp:/bin/false\n"
-                                "%s:x:%d:%d:fleet login:/home/%s:/bin/bash\n"
-                                % (LMS_USER, lms_uid, lms_uid, LOGIN_USER, login_uid, login_uid, LOGIN_USER))
-    (etc / "group").write_text(Path("/etc/group").read_text().rstrip("\n") + "\n"
-                               "%s:x:%d:\n%s:x:%d:\n" % (LMS_USER, lms_uid, LOGIN_USER, login_uid))
+    (etc / "passwd").write_text(
+        Path("/etc/passwd").read_text().rstrip("\n") + "\n"
+        "%s:x:%d:%d:Open edX LMS:/edx/app/edxapp:/bin/false\n"
+        "%s:x:%d:%d:fleet login:/home/%s:/bin/bash\n"
+        % (LMS_USER, lms_uid, lms_uid, LOGIN_USER, login_uid, login_uid, LOGIN_USER)
+    )
+    (etc / "group").write_text(
+        Path("/etc/group").read_text().rstrip("\n") + "\n"
+        "%s:x:%d:\n%s:x:%d:\n" % (LMS_USER, lms_uid, LOGIN_USER, login_uid)
+    )
     # `*`: no password, yet not locked, so key login works without PAM.
-    (etc / "shadow").write_text(Path("/etc/shadow").read_text().rstrip("\n") + "\n"
-                                "%s:*:20000:0:99999:7:::\n%s:*:20000:0:99999:7:::\n" % (LMS_USER, LOGIN_USER))
+    (etc / "shadow").write_text(
+        Path("/etc/shadow").read_text().rstrip("\n") + "\n"
+        "%s:*:20000:0:99999:7:::\n%s:*:20000:0:99999:7:::\n" % (LMS_USER, LOGIN_USER)
+    )
     os.chmod(etc / "shadow", 0o640)
 
 
@@ -115,14 +129,17 @@ def _write_sshd(ssh, host):
         "PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
         "PermitRootLogin no\nAllowUsers %s\nUsePAM no\nUseDNS no\nX11Forwarding no\n"
         "MaxStartups 200\nMaxSessions 50\nLogLevel VERBOSE\nSubsystem sftp internal-sftp\n"
-        % (host["name"], host["address"], LOGIN_USER))
+        % (host["name"], host["address"], LOGIN_USER)
+    )
 
 
 def _write_native_layout(edx, users, env_text):
     """/edx/bin/python.edxapp, /edx/bin/manage.edxapp and edxapp_env, as configuration leaves them."""
     python = edx / "bin" / "python.edxapp"
-    python.write_text("#!/bin/sh\n# The LMS's virtualenv Python (configuration links it to the venv).\n"
-                      'exec %s/bin/python "$@"\n' % LMS_VENV)
+    python.write_text(
+        "#!/bin/sh\n# The LMS's virtualenv Python (configuration links it to the venv).\n"
+        'exec %s/bin/python "$@"\n' % LMS_VENV
+    )
     python.chmod(0o755)
     (edx / "bin" / "manage.edxapp").symlink_to("/edx/app/edxapp/edx-platform/manage.py")
     env_file = edx / "app" / "edxapp" / "edxapp_env"
@@ -142,7 +159,8 @@ def ssh_client_files(hosts, host_keys, key, directory):
             "Host %s\n  HostName %s\n  User %s\n  IdentityFile %s\n  IdentitiesOnly yes\n"
             "  UserKnownHostsFile %s\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n"
             "  HostKeyAlias %s\n  BatchMode yes\n  ConnectTimeout 5\n\n"
-            % (host["name"], host["address"], LOGIN_USER, key, directory / "known_hosts", host["name"]))
+            % (host["name"], host["address"], LOGIN_USER, key, directory / "known_hosts", host["name"])
+        )
     header = "# edx-provision fleet: ssh -F %s lms1\n\n" % (directory / "ssh_config")
     return "".join(known), header + "".join(config)
 

@@ -36,16 +36,19 @@ def run(argv, check=True, **kwargs):
     """Run a command, raising FleetError with its output when it fails and `check` is set."""
     result = subprocess.run(argv, capture_output=True, text=True, **kwargs)
     if check and result.returncode != 0:
-        raise FleetError("%s failed (exit %d): %s" % (" ".join(map(str, argv)), result.returncode,
-                                                      (result.stderr or result.stdout).strip()))
+        raise FleetError(
+            "%s failed (exit %d): %s"
+            % (" ".join(map(str, argv)), result.returncode, (result.stderr or result.stdout).strip())
+        )
     return result
 
 
 # ---------------------------------------------------------------- packages
 def ensure_packages():
     """Install openssh-server, sudo, iproute2 with apt-get when their commands are missing."""
-    missing = sorted({pkg for cmd, pkg in PACKAGES.items()
-                      if not shutil.which(cmd) and not Path("/usr/sbin", cmd).exists()})
+    missing = sorted(
+        {pkg for cmd, pkg in PACKAGES.items() if not shutil.which(cmd) and not Path("/usr/sbin", cmd).exists()}
+    )
     if not missing:
         return
     log("installing %s with apt-get" % " ".join(missing))

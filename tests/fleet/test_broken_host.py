@@ -58,13 +58,22 @@ def lms_down(fleet, host):
 
 
 CASES = {
-    "unreadable env file": (unreadable_env_file, "failed",
-                            r"env_file /edx/app/edxapp/edxapp_env cannot be read as user edxapp \(uid \d+\): "
-                            r"Permission denied"),
-    "missing python.edxapp": (missing_python, "failed",
-                              r"/edx/bin/python\.edxapp \(from manage_command\) does not exist or is not executable"),
-    "sshd down": (sshd_down, "unreachable",
-                  r"Failed to connect to the host via ssh: ssh: connect to host {address} port 22: Connection refused"),
+    "unreadable env file": (
+        unreadable_env_file,
+        "failed",
+        r"env_file /edx/app/edxapp/edxapp_env cannot be read as user edxapp \(uid \d+\): "
+        r"Permission denied",
+    ),
+    "missing python.edxapp": (
+        missing_python,
+        "failed",
+        r"/edx/bin/python\.edxapp \(from manage_command\) does not exist or is not executable",
+    ),
+    "sshd down": (
+        sshd_down,
+        "unreachable",
+        r"Failed to connect to the host via ssh: ssh: connect to host {address} port 22: Connection refused",
+    ),
     "LMS down": (lms_down, "failed", r"Cannot connect to {address}:8000: connection refused"),
 }
 
@@ -81,8 +90,9 @@ def test_a_broken_host_fails_clearly_while_the_others_converge(fleet, provision,
     good, bad = fleet.hosts[0], fleet.hosts[-1]
     username = "fleet-" + re.sub(r"\W+", "-", case)
     with breaker(fleet, bad):
-        run = provision(fleet, "-e", "edx_api_access_username=" + username,
-                        "-e", "edx_api_access_email=%s@example.com" % username)
+        run = provision(
+            fleet, "-e", "edx_api_access_username=" + username, "-e", "edx_api_access_email=%s@example.com" % username
+        )
     assert run.rc != 0
     summary = recap(run)
     assert summary[good["name"]]["failed"] == 0 and summary[good["name"]]["unreachable"] == 0, run.stdout[-3000:]

@@ -19,8 +19,16 @@ def paper_fleet(tmp_path, size=2, boot_delay=5.0):
     fleet.state = {"hosts": [], "client_secret": "s3cret", "boot_delay": boot_delay, "settings": "production"}
     for slot in range(size):
         gateway, address = fleetlib.slot_addresses(slot)
-        fleet.state["hosts"].append({"name": "lms%d" % (slot + 1), "slot": slot, "netns": "edxf%d" % slot,
-                                     "veth": "edxf%d" % slot, "gateway": gateway, "address": address})
+        fleet.state["hosts"].append(
+            {
+                "name": "lms%d" % (slot + 1),
+                "slot": slot,
+                "netns": "edxf%d" % slot,
+                "veth": "edxf%d" % slot,
+                "gateway": gateway,
+                "address": address,
+            }
+        )
     return fleet
 
 
@@ -30,7 +38,8 @@ def test_every_slot_is_a_distinct_slash30_of_a_documentation_range_never_the_upl
     for slot in range(64 * len(fleetlib.NETWORKS)):
         gateway, address = map(ipaddress.ip_address, fleetlib.slot_addresses(slot))
         assert ipaddress.ip_network("%s/30" % gateway, strict=False) == ipaddress.ip_network(
-            "%s/30" % address, strict=False)
+            "%s/30" % address, strict=False
+        )
         assert any(gateway in net and address in net for net in documentation)
         assert gateway not in ipaddress.ip_network("192.0.2.0/24")  # TEST-NET-1 is this machine's uplink
         seen.update((gateway, address))

@@ -11,7 +11,8 @@ from pathlib import Path
 
 
 def test_check_mode_writes_nothing_then_provision_converges_reruns_clean_and_verifies(
-        fleet, provision, verify, recap, lms_rows):
+    fleet, provision, verify, recap, lms_rows
+):
     hosts = fleet.hosts
     before = {host["name"]: lms_rows(fleet, host) for host in hosts}
     boots = {host["name"]: len(fleet.boots(host)) for host in hosts}
@@ -30,13 +31,15 @@ def test_check_mode_writes_nothing_then_provision_converges_reruns_clean_and_ver
         assert recap(first)[name]["changed"] > 0 and recap(first)[name]["failed"] == 0, first.stdout[-2000:]
         rows = lms_rows(fleet, host)
         assert [u[:3] for u in rows["users"] if u[0] == "enrollment-api"] == [
-            ("enrollment-api", "enrollment-api@example.com", 1)]
+            ("enrollment-api", "enrollment-api@example.com", 1)
+        ]
         assert [a[0] for a in rows["apps"]].count("enrollment-api") == 1
         # The LMS side ran on that host, over SSH and sudo, as the LMS's user: the stand-in says so.
-        started = fleet.boots(host)[boots[name]:]
+        started = fleet.boots(host)[boots[name] :]
         assert started, "no LMS start on " + name
         assert {(b["user"], b["uid"], b["command"]) for b in started} == {
-            ("edxapp", str(fleet.state["users"]["edxapp"]), "shell")}
+            ("edxapp", str(fleet.state["users"]["edxapp"]), "shell")
+        }
         assert "GET %s/api/enrollment/v1/enrollment as enrollment-api" % fleet.lms_url(host) in first.stdout
 
     converged = {host["name"]: lms_rows(fleet, host) for host in hosts}
@@ -47,14 +50,16 @@ def test_check_mode_writes_nothing_then_provision_converges_reruns_clean_and_ver
         assert recap(rerun)[host["name"]]["failed"] == 0
         rows = lms_rows(fleet, host)
         assert {k: v for k, v in rows.items() if k != "tokens"} == {
-            k: v for k, v in converged[host["name"]].items() if k != "tokens"}
+            k: v for k, v in converged[host["name"]].items() if k != "tokens"
+        }
 
     checked = verify(fleet)
     assert checked.rc == 0, checked.output[-3000:]
     for host in hosts:
         assert recap(checked)[host["name"]]["failed"] == 0
         assert "%s/api/enrollment/v1/enrollment as enrollment-api with a jwt token answered 200" % fleet.lms_url(
-            host) in checked.stdout.replace("\n        ", " ")
+            host
+        ) in checked.stdout.replace("\n        ", " ")
 
 
 def test_no_secret_on_any_command_line_of_controller_or_hosts(fleet, provision, recap, lms_rows):
@@ -72,12 +77,19 @@ def test_no_secret_on_any_command_line_of_controller_or_hosts(fleet, provision, 
         threading.Thread(target=watch, daemon=True).start()
 
     # A new service user and client, so the secret travels to every host during this run.
-    run = provision(fleet, "-e", "edx_api_access_username=fleet-cmdline",
-                    "-e", "edx_api_access_email=fleet-cmdline@example.com", popen_hook=sample)
+    run = provision(
+        fleet,
+        "-e",
+        "edx_api_access_username=fleet-cmdline",
+        "-e",
+        "edx_api_access_email=fleet-cmdline@example.com",
+        popen_hook=sample,
+    )
     assert run.rc == 0, run.output[-3000:]
     assert all(recap(run)[host["name"]]["changed"] > 0 for host in fleet.hosts)
-    assert any("/edx/bin/manage.edxapp lms --settings=production shell -c" in line for line in seen), \
+    assert any("/edx/bin/manage.edxapp lms --settings=production shell -c" in line for line in seen), (
         "the sampler saw the LMS processes on the hosts"
+    )
     assert any("sshd" in line for line in seen) and any("sudo" in line for line in seen)
     tokens = [token for host in fleet.hosts for token in lms_rows(fleet, host)["tokens"]]
     assert tokens

@@ -96,8 +96,7 @@ def self_signed(directory):
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = directory / "fake-lms.pem", directory / "fake-lms.key"
@@ -112,5 +111,8 @@ HEALTHY = (200, {}, {"sql": {"status": True, "message": "OK"}, "modulestore": {"
 
 
 def token_answer(token="fake-opaque-token-0123456789", expires_in=36000):  # noqa: S107 (a fake token)
-    return (200, {}, {"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
-                      "scope": "read write email profile"})
+    return (
+        200,
+        {},
+        {"access_token": token, "token_type": "Bearer", "expires_in": expires_in, "scope": "read write email profile"},
+    )

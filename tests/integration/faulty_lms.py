@@ -69,8 +69,13 @@ def client_id_taken_before_create():
         def take(sender, instance, **_kwargs):
             if instance.pk is not None or getattr(instance, "_other_run", False):
                 return
-            other = model(client_id=instance.client_id, user=instance.user, name=instance.name + " (other run)",
-                          client_type=instance.client_type, authorization_grant_type=instance.authorization_grant_type)
+            other = model(
+                client_id=instance.client_id,
+                user=instance.user,
+                name=instance.name + " (other run)",
+                client_type=instance.client_type,
+                authorization_grant_type=instance.authorization_grant_type,
+            )
             other._other_run = True
             other.save()
 

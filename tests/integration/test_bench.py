@@ -21,12 +21,14 @@ pytestmark = pytest.mark.slow  # eight stand-ins, about a minute on an idle mach
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "report.md"
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("LMS_", "BENCH_", "ANSIBLE_"))}
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("LMS_", "BENCH_", "ANSIBLE_"))}
     proc = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--boot-delay", "0", "--users", str(USERS),
-         "--out", str(out)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+        [sys.executable, str(REPO / "bench" / "run.py"), "--boot-delay", "0", "--users", str(USERS), "--out", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     data = json.loads(out.with_suffix(".json").read_text())
@@ -97,8 +99,14 @@ def test_report_has_a_row_per_step_and_compares_each_baseline_with_the_toolkit(b
 def test_bench_refuses_the_stand_ins_knob_name_and_names_its_own(tmp_path):
     env = dict(os.environ, LMS_BOOT_DELAY="3")
     env.pop("BENCH_BOOT_DELAY", None)
-    proc = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--out", str(tmp_path / "r.md")],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--out", str(tmp_path / "r.md")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "BENCH_BOOT_DELAY=3" in proc.stderr
     assert not (tmp_path / "r.md").exists()

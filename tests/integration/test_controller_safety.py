@@ -31,8 +31,18 @@ def lms(standin):
     """The shared stand-in with a client-credentials application."""
     standin.secret = "safe-" + secrets.token_urlsafe(24)
     checked(standin.manage("manage_user", USER, USER + "@example.com", "--staff"))
-    checked(standin.manage("create_dot_application", PREFIX + "-app", USER, "--client-id", CLIENT_ID,
-                           "--client-secret", standin.secret, "--update"))
+    checked(
+        standin.manage(
+            "create_dot_application",
+            PREFIX + "-app",
+            USER,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret",
+            standin.secret,
+            "--update",
+        )
+    )
     return standin
 
 
@@ -68,8 +78,10 @@ def failed(run, name):
 
 def test_api_check_never_follows_a_redirect_to_another_origin(lms):
     token = "opaque-token-for-the-real-lms-0123"
-    with FakeServer({"/api/enrollment/v1/enrollment": (200, {}, [])}) as stranger, \
-            FakeServer({"/heartbeat": HEALTHY}) as front:
+    with (
+        FakeServer({"/api/enrollment/v1/enrollment": (200, {}, [])}) as stranger,
+        FakeServer({"/heartbeat": HEALTHY}) as front,
+    ):
         elsewhere = stranger.url + "/api/enrollment/v1/enrollment"
         front.routes["/api/enrollment/v1/enrollment"] = (307, {"Location": elsewhere}, "")
         run = run_play(ignoring(check_task("check", front.url, token=token, timeout=5)))
@@ -82,8 +94,7 @@ def test_api_check_never_follows_a_redirect_to_another_origin(lms):
 
 
 def test_token_request_never_follows_a_redirect_and_the_secret_stays_home(lms):
-    with FakeServer({"/oauth2/access_token": token_answer()}) as stranger, \
-            FakeServer({"/heartbeat": HEALTHY}) as front:
+    with FakeServer({"/oauth2/access_token": token_answer()}) as stranger, FakeServer({"/heartbeat": HEALTHY}) as front:
         front.routes["/oauth2/access_token"] = (307, {"Location": stranger.url + "/oauth2/access_token"}, "")
         run = run_play(ignoring(token_task("mint", front.url, client_id=CLIENT_ID, client_secret=lms.secret)))
     result = failed(run, "mint")
@@ -113,10 +124,12 @@ def test_a_same_origin_redirect_is_followed_with_the_token(lms):
 
 def test_unsendable_tokens_are_refused_naming_the_option_and_never_shown(lms):
     first, second = "Tk" + secrets.token_hex(12), secrets.token_hex(12) + "Zz"
-    run = run_play(ignoring(
-        {"name": "newline", "edx_api_check": {"lms_url": lms.url, "token": first + "\n" + second}},
-        {"name": "non-ascii", "edx_api_check": {"lms_url": lms.url, "token": first + "\u00e9" + second}},
-    ))
+    run = run_play(
+        ignoring(
+            {"name": "newline", "edx_api_check": {"lms_url": lms.url, "token": first + "\n" + second}},
+            {"name": "non-ascii", "edx_api_check": {"lms_url": lms.url, "token": first + "\u00e9" + second}},
+        )
+    )
     for name, words in (("newline", "a line break"), ("non-ascii", "a non-ASCII character")):
         result = failed(run, name)
         assert result["cause"] == "bad_option"
@@ -128,10 +141,13 @@ def test_unsendable_tokens_are_refused_naming_the_option_and_never_shown(lms):
 def test_credentials_in_lms_url_are_refused_and_never_echoed(lms):
     password = "Url-" + secrets.token_hex(8)
     url = lms.url.replace("http://", "http://admin:%s@" % password)
-    run = run_play(ignoring(
-        token_task("mint", url, client_id=CLIENT_ID, client_secret=lms.secret),
-        check_task("check", url, token="opaque-token-0123456789"),
-    ), verbosity=1)
+    run = run_play(
+        ignoring(
+            token_task("mint", url, client_id=CLIENT_ID, client_secret=lms.secret),
+            check_task("check", url, token="opaque-token-0123456789"),
+        ),
+        verbosity=1,
+    )
     for name in ("mint", "check"):
         result = failed(run, name)
         assert result["cause"] == "bad_option" and "lms_url carries credentials" in result["msg"]
@@ -143,12 +159,20 @@ def test_credentials_in_lms_url_are_refused_and_never_echoed(lms):
 
 def test_validate_certs_false_warns_once_for_token_and_check(tmp_path):
     token = "opaque-token-over-tls-0123456789"
-    with FakeServer({"/heartbeat": HEALTHY, "/oauth2/access_token": token_answer(token),
-                     "/api/enrollment/v1/enrollment": (200, {}, [])}, tls_dir=tmp_path) as tls_lms:
-        run = run_play([
-            token_task("mint", tls_lms.url, client_id="c", client_secret="s-" + "x" * 20, validate_certs=False),
-            check_task("check", tls_lms.url, token="{{ mint.token }}", validate_certs=False),
-        ])
+    with FakeServer(
+        {
+            "/heartbeat": HEALTHY,
+            "/oauth2/access_token": token_answer(token),
+            "/api/enrollment/v1/enrollment": (200, {}, []),
+        },
+        tls_dir=tmp_path,
+    ) as tls_lms:
+        run = run_play(
+            [
+                token_task("mint", tls_lms.url, client_id="c", client_secret="s-" + "x" * 20, validate_certs=False),
+                check_task("check", tls_lms.url, token="{{ mint.token }}", validate_certs=False),
+            ]
+        )
     assert run.rc == 0, run.output
     flat = " ".join(run.output.split())
     assert flat.count("validate_certs is false for %s" % tls_lms.url) == 1, run.output
@@ -166,12 +190,14 @@ def test_no_warning_for_http_on_this_machine(lms):
 
 def test_a_warm_cache_does_not_hide_a_wrong_secret(lms, tmp_path):
     cache = tmp_path / "tokens.json"
-    run = run_play(ignoring(
-        token_task("warm", lms.url, client_id=CLIENT_ID, client_secret=lms.secret, cache_path=str(cache)),
-        token_task("wrong", lms.url, client_id=CLIENT_ID, client_secret="not-" + lms.secret, cache_path=str(cache)),
-        token_task("right", lms.url, client_id=CLIENT_ID, client_secret=lms.secret, cache_path=str(cache)),
-        show("right"),
-    ))
+    run = run_play(
+        ignoring(
+            token_task("warm", lms.url, client_id=CLIENT_ID, client_secret=lms.secret, cache_path=str(cache)),
+            token_task("wrong", lms.url, client_id=CLIENT_ID, client_secret="not-" + lms.secret, cache_path=str(cache)),
+            token_task("right", lms.url, client_id=CLIENT_ID, client_secret=lms.secret, cache_path=str(cache)),
+            show("right"),
+        )
+    )
     assert run.task("warm")["status"] == "ok"
     assert failed(run, "wrong")["cause"] == "invalid_client"
     assert shown(run, "right")["cached"] is True  # the right credentials still reuse it
@@ -181,12 +207,16 @@ def test_a_warm_cache_does_not_hide_a_wrong_secret(lms, tmp_path):
 def test_cache_reuse_false_always_mints_and_refreshes_the_cache(lms, tmp_path):
     cache = tmp_path / "tokens.json"
     args = dict(client_id=CLIENT_ID, client_secret=lms.secret, cache_path=str(cache))
-    run = run_play([
-        token_task("first", lms.url, **args),
-        token_task("fresh", lms.url, cache_reuse=False, **args),
-        token_task("again", lms.url, **args),
-        show("first"), show("fresh"), show("again"),
-    ])
+    run = run_play(
+        [
+            token_task("first", lms.url, **args),
+            token_task("fresh", lms.url, cache_reuse=False, **args),
+            token_task("again", lms.url, **args),
+            show("first"),
+            show("fresh"),
+            show("again"),
+        ]
+    )
     assert run.rc == 0, run.output
     first, fresh, again = shown(run, "first"), shown(run, "fresh"), shown(run, "again")
     assert fresh["cached"] is False and fresh["token"] != first["token"]
@@ -199,8 +229,9 @@ def test_a_symlink_at_the_cache_path_is_refused_and_its_target_untouched(lms, tm
     os.chmod(planted, 0o644)
     link = tmp_path / "tokens.json"
     link.symlink_to(planted)
-    run = run_play(ignoring(token_task("mint", lms.url, client_id=CLIENT_ID, client_secret=lms.secret,
-                                       cache_path=str(link))))
+    run = run_play(
+        ignoring(token_task("mint", lms.url, client_id=CLIENT_ID, client_secret=lms.secret, cache_path=str(link)))
+    )
     result = failed(run, "mint")
     assert result["cause"] == "cache_unsafe"
     assert "symbolic link" in result["msg"] and str(link) in result["msg"]
@@ -223,8 +254,7 @@ def test_a_cache_open_to_others_gives_a_warning_and_is_not_silently_fixed(lms, t
 
 def test_new_cache_folders_are_private(lms, tmp_path):
     cache = tmp_path / "a" / "b" / "tokens.json"
-    run = run_play([token_task("mint", lms.url, client_id=CLIENT_ID, client_secret=lms.secret,
-                               cache_path=str(cache))])
+    run = run_play([token_task("mint", lms.url, client_id=CLIENT_ID, client_secret=lms.secret, cache_path=str(cache))])
     assert run.rc == 0, run.output
     assert [stat.S_IMODE(p.stat().st_mode) for p in (cache.parent.parent, cache.parent)] == [0o700, 0o700]
 
@@ -233,8 +263,10 @@ def test_new_cache_folders_are_private(lms, tmp_path):
 
 
 def test_a_failing_heartbeat_stops_the_token_step_saying_what_failed():
-    body = {"sql": {"status": True, "message": "OK"},
-            "modulestore": {"status": False, "message": "ServerSelectionTimeoutError: mongodb:27017"}}
+    body = {
+        "sql": {"status": True, "message": "OK"},
+        "modulestore": {"status": False, "message": "ServerSelectionTimeoutError: mongodb:27017"},
+    }
     with FakeServer({"/heartbeat": (503, {}, body), "/oauth2/access_token": token_answer()}) as sick:
         run = run_play(ignoring(token_task("mint", sick.url, client_id="c", client_secret="s" * 20, timeout=1.5)))
     result = failed(run, "mint")
@@ -254,12 +286,15 @@ def _has_requests(python):
     return subprocess.run([str(python), "-c", "import requests"], capture_output=True).returncode == 0
 
 
-@pytest.mark.skipif(not SYSTEM_PYTHON.exists() or _has_requests(SYSTEM_PYTHON),
-                    reason="needs a Python without requests")
+@pytest.mark.skipif(
+    not SYSTEM_PYTHON.exists() or _has_requests(SYSTEM_PYTHON), reason="needs a Python without requests"
+)
 def test_a_controller_without_requests_is_told_how_to_fix_it(lms):
     run = run_play(
-        ignoring(token_task("mint", lms.url, client_id=CLIENT_ID, client_secret=lms.secret),
-                 check_task("check", lms.url, token="opaque-token-0123456789")),
+        ignoring(
+            token_task("mint", lms.url, client_id=CLIENT_ID, client_secret=lms.secret),
+            check_task("check", lms.url, token="opaque-token-0123456789"),
+        ),
         play_vars={"ansible_python_interpreter": str(SYSTEM_PYTHON)},
     )
     for name in ("mint", "check"):

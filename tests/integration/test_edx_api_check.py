@@ -36,8 +36,18 @@ def lms(standin):
     """The shared stand-in with a service user, its client-credentials app, and one enrollment."""
     standin.secret = "sec-" + secrets.token_urlsafe(24)
     checked(standin.manage("manage_user", USER, USER + "@example.com"))
-    checked(standin.manage("create_dot_application", PREFIX + "-app", USER, "--client-id", CLIENT_ID,
-                           "--client-secret", standin.secret, "--update"))
+    checked(
+        standin.manage(
+            "create_dot_application",
+            PREFIX + "-app",
+            USER,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret",
+            standin.secret,
+            "--update",
+        )
+    )
     response = requests.post(
         standin.url + "/api/enrollment/v1/enrollment",
         json={"course_details": {"course_id": COURSE}},
@@ -72,7 +82,7 @@ def closed_port():
 
 def tampered(jwt):
     header, payload, signature = jwt.split(".")
-    flipped = ("A" if signature[10] != "A" else "B")
+    flipped = "A" if signature[10] != "A" else "B"
     return ".".join([header, payload, signature[:10] + flipped + signature[11:]])
 
 
@@ -91,12 +101,15 @@ def assert_lists_the_enrollment(result):
 def checks(lms):
     bearer, jwt = mint(lms), mint(lms, "jwt")
     expired = mint(lms)
-    checked(lms.manage(
-        "shell", "-c",
-        "from oauth2_provider.models import AccessToken; from django.utils import timezone; "
-        "import datetime; AccessToken.objects.filter(token=%r).update("
-        "expires=timezone.now() - datetime.timedelta(hours=1))" % expired,
-    ))
+    checked(
+        lms.manage(
+            "shell",
+            "-c",
+            "from oauth2_provider.models import AccessToken; from django.utils import timezone; "
+            "import datetime; AccessToken.objects.filter(token=%r).update("
+            "expires=timezone.now() - datetime.timedelta(hours=1))" % expired,
+        )
+    )
     tasks = [
         check_task("bearer", lms.url, token=bearer),
         check_task("jwt detected", lms.url, token=jwt),
@@ -172,8 +185,16 @@ def test_tokens_never_appear_in_output(checks):
 def test_token_from_edx_token_passes_the_check_in_check_mode(lms):
     run = run_play(
         [
-            {"name": "mint", "edx_token": {"lms_url": lms.url, "client_id": CLIENT_ID, "client_secret": lms.secret,
-                                           "token_type": "jwt"}, "register": "tok"},
+            {
+                "name": "mint",
+                "edx_token": {
+                    "lms_url": lms.url,
+                    "client_id": CLIENT_ID,
+                    "client_secret": lms.secret,
+                    "token_type": "jwt",
+                },
+                "register": "tok",
+            },
             check_task("check", lms.url, token="{{ tok.token }}", token_type="{{ tok.token_type }}"),
         ],
         check=True,

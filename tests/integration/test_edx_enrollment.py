@@ -37,8 +37,16 @@ class Lms:
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
     def token(self, client_id=CLIENT_ID, secret=SECRET):
-        response = requests.post(self.url + "/oauth2/access_token", timeout=10, data={
-            "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret, "token_type": "jwt"})
+        response = requests.post(
+            self.url + "/oauth2/access_token",
+            timeout=10,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": secret,
+                "token_type": "jwt",
+            },
+        )
         assert response.status_code == 200, response.text
         return response.json()["access_token"]
 
@@ -73,8 +81,11 @@ class Lms:
 
     def run(self, enrollments, check=False, diff=True, verbosity=0, **options):
         token = self.token()
-        task = {"name": "enroll", "register": "enrolled", "edx_enrollment": {
-            "lms_url": self.url, "token": token, "enrollments": enrollments, **options}}
+        task = {
+            "name": "enroll",
+            "register": "enrolled",
+            "edx_enrollment": {"lms_url": self.url, "token": token, "enrollments": enrollments, **options},
+        }
         mark = len(self.access_log())
         run = self.play([task], check=check, diff=diff, verbosity=verbosity)
         run.mark, run.token = mark, token
@@ -85,8 +96,9 @@ class Lms:
 def lms(standin_factory):
     standin = standin_factory(name="lms-enroll")
     checked(standin.manage("manage_user", SVC, SVC + "@example.com", "--staff"))
-    checked(standin.manage("create_dot_application", "enroll-app", SVC, "--client-id", CLIENT_ID,
-                           "--client-secret", SECRET))
+    checked(
+        standin.manage("create_dot_application", "enroll-app", SVC, "--client-id", CLIENT_ID, "--client-secret", SECRET)
+    )
     checked(standin.manage("seed_courses", OTHER, "--modes", "audit,verified:10"))
     return Lms(standin)
 
@@ -132,8 +144,9 @@ def test_check_mode_reports_and_posts_nothing(lms):
 def test_absent_deactivates_and_stays_deactivated(lms):
     names = lms.learners(2)
     lms.run(entries(names))
-    run, result = lms.run([{"username": names[0], "course_id": DEMO, "state": "absent"},
-                           {"username": names[1], "course_id": DEMO}])
+    run, result = lms.run(
+        [{"username": names[0], "course_id": DEMO, "state": "absent"}, {"username": names[1], "course_id": DEMO}]
+    )
     enrollments = result["result"]["enrollments"]
     assert [e["action"] for e in enrollments] == ["deactivate", "none"]
     assert enrollments[0]["after"] == {"mode": "audit", "is_active": False}
@@ -181,13 +194,14 @@ def test_unknown_user_fails_and_applies_nothing_else(lms):
     assert lms.enrollments(names) == {}
     # only the user checks were posted, and none of them enrolled anyone
     posts = lms.requests_since(run.mark, "POST")
-    assert len(posts) == 3 and sum(' 406 ' in line for line in posts) == 1
+    assert len(posts) == 3 and sum(" 406 " in line for line in posts) == 1
 
 
 def test_unknown_course_and_unavailable_mode_fail_before_any_post(lms):
     names = lms.learners(2)
-    run, result = lms.run([{"username": names[0], "course_id": DEMO},
-                           {"username": names[1], "course_id": "course-v1:No+Such+Course"}])
+    run, result = lms.run(
+        [{"username": names[0], "course_id": DEMO}, {"username": names[1], "course_id": "course-v1:No+Such+Course"}]
+    )
     assert result["status"] == "failed" and result["result"]["cause"] == "unknown_course"
     assert "course-v1:No+Such+Course" in result["result"]["msg"] and "enrollments[1]" in result["result"]["msg"]
     run2, mode = lms.run([{"username": names[0], "course_id": DEMO, "mode": "professional"}])
@@ -207,11 +221,25 @@ def test_bad_input_names_the_option_before_any_request(lms):
 
 def test_a_learner_token_is_not_allowed_to_enroll_others(lms):
     learner = lms.learners(1)[0]
-    checked(lms.standin.manage("create_dot_application", "learner-app", learner, "--client-id", "cid-" + learner,
-                               "--client-secret", "s-" + learner))
-    task = {"name": "enroll", "edx_enrollment": {
-        "lms_url": lms.url, "token": lms.token("cid-" + learner, "s-" + learner),
-        "enrollments": entries(lms.learners(1))}}
+    checked(
+        lms.standin.manage(
+            "create_dot_application",
+            "learner-app",
+            learner,
+            "--client-id",
+            "cid-" + learner,
+            "--client-secret",
+            "s-" + learner,
+        )
+    )
+    task = {
+        "name": "enroll",
+        "edx_enrollment": {
+            "lms_url": lms.url,
+            "token": lms.token("cid-" + learner, "s-" + learner),
+            "enrollments": entries(lms.learners(1)),
+        },
+    }
     run = lms.play([task])
     result = run.task("enroll")
     assert result["status"] == "failed" and result["result"]["cause"] == "not_allowed"
@@ -222,31 +250,42 @@ def test_throttled_requests_are_waited_out(standin_factory):
     """Against an LMS whose staff rate is 2 a second, with pacing off: 429s are met and waited out."""
     standin = standin_factory(name="lms-throttle", env={"LMS_THROTTLE_STAFF_RATE": "2/s"})
     checked(standin.manage("manage_user", SVC, SVC + "@example.com", "--staff"))
-    checked(standin.manage("create_dot_application", "enroll-app", SVC, "--client-id", CLIENT_ID,
-                           "--client-secret", SECRET))
+    checked(
+        standin.manage("create_dot_application", "enroll-app", SVC, "--client-id", CLIENT_ID, "--client-secret", SECRET)
+    )
     lms = Lms(standin)
     names = lms.learners(6)
     run, result = lms.run(entries(names), requests_per_minute=0)
     assert result["status"] == "ok", result
     assert result["result"]["http"]["throttled"] > 0
-    assert sum(' 429 ' in line for line in lms.requests_since(run.mark)) == result["result"]["http"]["throttled"]
+    assert sum(" 429 " in line for line in lms.requests_since(run.mark)) == result["result"]["http"]["throttled"]
     assert lms.enrollments(names) == {name: [[DEMO, "audit", True]] for name in names}
 
 
 def test_enroll_playbook_uses_the_roles_token(lms, tmp_path):
     names = lms.learners(2)
     inventory = tmp_path / "inventory.yml"
-    inventory.write_text(json.dumps({"lms": {"hosts": {"standin": {
-        "ansible_connection": "local",
-        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-        "edx_api_access_lms_url": lms.url,
-        "edx_api_access_runner": "command",
-        "edx_api_access_manage_command": list(lms.standin.manage_prefix),
-        "edx_api_access_username": SVC,
-        "edx_api_access_client_id": CLIENT_ID,
-        "edx_api_access_client_secret": SECRET,
-        "edx_api_access_enrollments": entries(names),
-    }}}}))
+    inventory.write_text(
+        json.dumps(
+            {
+                "lms": {
+                    "hosts": {
+                        "standin": {
+                            "ansible_connection": "local",
+                            "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                            "edx_api_access_lms_url": lms.url,
+                            "edx_api_access_runner": "command",
+                            "edx_api_access_manage_command": list(lms.standin.manage_prefix),
+                            "edx_api_access_username": SVC,
+                            "edx_api_access_client_id": CLIENT_ID,
+                            "edx_api_access_client_secret": SECRET,
+                            "edx_api_access_enrollments": entries(names),
+                        }
+                    }
+                }
+            }
+        )
+    )
     first = run_playbook(REPO / "playbooks" / "enroll.yml", inventory=inventory, env=lms.env)
     assert first.rc == 0, first.output
     assert lms.enrollments(names) == {name: [[DEMO, "audit", True]] for name in names}
@@ -257,8 +296,14 @@ def test_enroll_playbook_uses_the_roles_token(lms, tmp_path):
 def test_api_key_alone_reads_each_enrollment_and_enrolls(lms):
     """The path of an LMS where only the API key may enroll others: no token, no staff list."""
     names = lms.learners(2)
-    task = {"name": "enroll", "edx_enrollment": {
-        "lms_url": lms.url, "api_key": "PUT_YOUR_API_KEY_HERE", "enrollments": entries(names, mode="verified")}}
+    task = {
+        "name": "enroll",
+        "edx_enrollment": {
+            "lms_url": lms.url,
+            "api_key": "PUT_YOUR_API_KEY_HERE",
+            "enrollments": entries(names, mode="verified"),
+        },
+    }
     first = lms.play([task]).task("enroll")
     assert first["status"] == "ok", first
     assert first["result"]["http"]["read_strategy"] == "per_enrollment"

@@ -5,8 +5,12 @@ from conftest import Target
 
 
 def ensure(target, check=False, diff=False, verbosity=0, **options):
-    run = target.play([{"name": "client", "edx_oauth_client": {**target.runner, **options}}],
-                      check=check, diff=diff, verbosity=verbosity)
+    run = target.play(
+        [{"name": "client", "edx_oauth_client": {**target.runner, **options}}],
+        check=check,
+        diff=diff,
+        verbosity=verbosity,
+    )
     return run, run.task("client")
 
 
@@ -22,28 +26,56 @@ def hashed(standin_factory):
 
 
 def test_create_with_every_option_then_rerun_is_a_no_op(target, owner):
-    options = dict(name="web", owner=owner, client_id=owner + "-web", client_secret="S3cret-web-0123456789",
-                   grant_type="authorization_code", client_type="public", redirect_uris=["https://app.example.com/cb"],
-                   scopes=["user_id", "grades:read"], skip_authorization=True)
+    options = dict(
+        name="web",
+        owner=owner,
+        client_id=owner + "-web",
+        client_secret="S3cret-web-0123456789",
+        grant_type="authorization_code",
+        client_type="public",
+        redirect_uris=["https://app.example.com/cb"],
+        scopes=["user_id", "grades:read"],
+        skip_authorization=True,
+    )
     run, task = ensure(target, **options)
     assert task["result"]["clients"][0]["action"] == "create"
     held = target.client(owner + "-web")
-    assert held == dict(name="web", owner=owner, secret="S3cret-web-0123456789", grant="authorization-code",
-                        client_type="public", redirect_uris="https://app.example.com/cb", skip=True,
-                        scopes=["user_id", "grades:read"])
+    assert held == dict(
+        name="web",
+        owner=owner,
+        secret="S3cret-web-0123456789",
+        grant="authorization-code",
+        client_type="public",
+        redirect_uris="https://app.example.com/cb",
+        skip=True,
+        scopes=["user_id", "grades:read"],
+    )
     run, task = ensure(target, **options)
     assert task["result"]["changed"] is False
 
 
 def test_an_update_resets_nothing_it_was_not_asked_to(target, owner):
-    ensure(target, name="app", owner=owner, client_id=owner + "-app", client_secret="one-0123456789abcdef",
-           client_type="public", skip_authorization=True, redirect_uris=["https://a.example.com/cb"],
-           scopes=["user_id"])
+    ensure(
+        target,
+        name="app",
+        owner=owner,
+        client_id=owner + "-app",
+        client_secret="one-0123456789abcdef",
+        client_type="public",
+        skip_authorization=True,
+        redirect_uris=["https://a.example.com/cb"],
+        scopes=["user_id"],
+    )
     run, task = ensure(target, client_id=owner + "-app", grant_type="password")
     assert task["result"]["clients"][0]["changes"] == ["grant_type"]
     held = target.client(owner + "-app")
     assert (held["grant"], held["client_type"], held["skip"], held["redirect_uris"], held["scopes"]) == (
-        "password", "public", True, "https://a.example.com/cb", ["user_id"])
+        "password",
+        "public",
+        True,
+        "https://a.example.com/cb",
+        ["user_id"],
+    )
 
 
 def test_found_by_client_id_it_moves_to_another_owner_only_when_allowed(target, owner, name):
@@ -103,12 +135,24 @@ def test_the_lms_never_logs_the_secret(target, owner):
     from ansible.module_utils import edx_inlms_base, edx_inlms_clients
     from ansible.module_utils.edx_runner import BOOTSTRAP, parse_result, program_source
 
-    want = dict(where="", name="quiet", owner=owner, client_id=owner + "-quiet",
-                client_secret="Never-logged-1-abcdefgh",
-                grant_type=None, client_type=None, redirect_uris=None, scopes=None, skip_authorization=None,
-                state="present", return_secret=False)
-    document = {"program": program_source(edx_inlms_base, edx_inlms_clients),
-                "request": {"entry": "ensure_clients", "check_mode": False, "clients": [want]}}
+    want = dict(
+        where="",
+        name="quiet",
+        owner=owner,
+        client_id=owner + "-quiet",
+        client_secret="Never-logged-1-abcdefgh",
+        grant_type=None,
+        client_type=None,
+        redirect_uris=None,
+        scopes=None,
+        skip_authorization=None,
+        state="present",
+        return_secret=False,
+    )
+    document = {
+        "program": program_source(edx_inlms_base, edx_inlms_clients),
+        "request": {"entry": "ensure_clients", "check_mode": False, "clients": [want]},
+    }
     proc = target.lms.manage("shell", "-c", BOOTSTRAP, input=json.dumps(document))
     assert parse_result(proc.stdout)["clients"][0]["action"] == "create", proc.stderr
     assert "Never-logged-1-abcdefgh" not in proc.stdout + proc.stderr
@@ -127,11 +171,14 @@ def test_scopes_emptied_and_client_removed(target, owner):
     assert task["result"]["clients"][0]["action"] == "delete" and target.client(owner + "-sc") is None
 
 
-@pytest.mark.parametrize("options, words", [
-    (dict(name="x", owner="nobody-such-user"), 'owner "nobody-such-user" (owner) does not exist'),
-    (dict(client_id="does-not-exist"), "creating one needs name and owner"),
-    (dict(name="x", owner="{owner}", scopes=["no:such:scope"]), "scopes the LMS does not know: no:such:scope"),
-])
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        (dict(name="x", owner="nobody-such-user"), 'owner "nobody-such-user" (owner) does not exist'),
+        (dict(client_id="does-not-exist"), "creating one needs name and owner"),
+        (dict(name="x", owner="{owner}", scopes=["no:such:scope"]), "scopes the LMS does not know: no:such:scope"),
+    ],
+)
 def test_bad_input_fails_and_changes_nothing(target, owner, options, words):
     options = {k: (v.format(owner=owner) if isinstance(v, str) else v) for k, v in options.items()}
     before = target.snapshot()

@@ -43,12 +43,37 @@ def lms(standin):
         "password": "Pass-" + secrets.token_urlsafe(18),
     }
     checked(standin.manage("manage_user", SVC, SVC + "@example.com", "--staff"))
-    checked(standin.manage("manage_user", PW_USER, PW_USER + "@example.com",
-                           "--initial-password-hash", md5_hash(creds["password"])))
-    checked(standin.manage("create_dot_application", PREFIX + "-cc", SVC, "--client-id", CC_ID,
-                           "--client-secret", creds["cc_secret"], "--update"))
-    checked(standin.manage("create_dot_application", PREFIX + "-pw", PW_USER, "--grant-type", "password",
-                           "--client-id", PW_ID, "--client-secret", creds["pw_secret"], "--update"))
+    checked(
+        standin.manage(
+            "manage_user", PW_USER, PW_USER + "@example.com", "--initial-password-hash", md5_hash(creds["password"])
+        )
+    )
+    checked(
+        standin.manage(
+            "create_dot_application",
+            PREFIX + "-cc",
+            SVC,
+            "--client-id",
+            CC_ID,
+            "--client-secret",
+            creds["cc_secret"],
+            "--update",
+        )
+    )
+    checked(
+        standin.manage(
+            "create_dot_application",
+            PREFIX + "-pw",
+            PW_USER,
+            "--grant-type",
+            "password",
+            "--client-id",
+            PW_ID,
+            "--client-secret",
+            creds["pw_secret"],
+            "--update",
+        )
+    )
     standin.creds = creds
     return standin
 
@@ -92,10 +117,24 @@ def minted(lms):
         [
             token_task("bearer", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"]),
             token_task("jwt", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"], token_type="jwt"),
-            token_task("password grant", lms.url, client_id=PW_ID, client_secret=creds["pw_secret"],
-                       grant_type="password", username=PW_USER, password=creds["password"], token_type="jwt"),
-            token_task("basic auth", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"], client_auth="basic",
-                       scope=["read", "email"]),
+            token_task(
+                "password grant",
+                lms.url,
+                client_id=PW_ID,
+                client_secret=creds["pw_secret"],
+                grant_type="password",
+                username=PW_USER,
+                password=creds["password"],
+                token_type="jwt",
+            ),
+            token_task(
+                "basic auth",
+                lms.url,
+                client_id=CC_ID,
+                client_secret=creds["cc_secret"],
+                client_auth="basic",
+                scope=["read", "email"],
+            ),
             *show("bearer", "jwt", "password grant", "basic auth"),
         ]
     )
@@ -161,13 +200,28 @@ def failures(lms):
     tasks = [
         token_task("wrong secret", lms.url, client_id=CC_ID, client_secret="not-the-" + creds["cc_secret"]),
         token_task("unknown client", lms.url, client_id="no-such-client", client_secret="whatever-secret"),
-        token_task("password on cc app", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"],
-                   grant_type="password", username=PW_USER, password=creds["password"]),
-        token_task("wrong password", lms.url, client_id=PW_ID, client_secret=creds["pw_secret"],
-                   grant_type="password", username=PW_USER, password="Wrong-" + creds["password"]),
+        token_task(
+            "password on cc app",
+            lms.url,
+            client_id=CC_ID,
+            client_secret=creds["cc_secret"],
+            grant_type="password",
+            username=PW_USER,
+            password=creds["password"],
+        ),
+        token_task(
+            "wrong password",
+            lms.url,
+            client_id=PW_ID,
+            client_secret=creds["pw_secret"],
+            grant_type="password",
+            username=PW_USER,
+            password="Wrong-" + creds["password"],
+        ),
         token_task("bad scope", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"], scope=["grades:read"]),
-        token_task("url of endpoint", lms.url + "/oauth2/access_token", client_id=CC_ID,
-                   client_secret=creds["cc_secret"]),
+        token_task(
+            "url of endpoint", lms.url + "/oauth2/access_token", client_id=CC_ID, client_secret=creds["cc_secret"]
+        ),
         token_task("missing secret", lms.url, client_id=CC_ID),
     ]
     for task in tasks:
@@ -256,8 +310,9 @@ def test_lms_down_is_waited_for_until_timeout_then_explained():
 
 def test_without_heartbeat_the_token_request_itself_is_retried_until_timeout():
     url = "http://127.0.0.1:%d" % closed_port()
-    run = run_play([token_task("mint", url, client_id="any", client_secret="any-secret", timeout=2,
-                               wait_for_heartbeat=False)])
+    run = run_play(
+        [token_task("mint", url, client_id="any", client_secret="any-secret", timeout=2, wait_for_heartbeat=False)]
+    )
     result = failed(run, "mint")
     assert result["cause"] == "connection_refused"
     assert result["timings"]["heartbeat_attempts"] == 0 and result["timings"]["token_attempts"] >= 2
@@ -298,8 +353,10 @@ def test_cache_reuses_the_token_in_a_private_file(lms, tmp_path):
 def test_check_mode_mints_but_writes_no_cache(lms, tmp_path):
     cache = tmp_path / "tokens.json"
     run = run_play(
-        [token_task("mint", lms.url, client_id=CC_ID, client_secret=lms.creds["cc_secret"], cache_path=str(cache)),
-         *show("mint")],
+        [
+            token_task("mint", lms.url, client_id=CC_ID, client_secret=lms.creds["cc_secret"], cache_path=str(cache)),
+            *show("mint"),
+        ],
         check=True,
     )
     assert run.rc == 0, run.output
@@ -317,14 +374,35 @@ def test_vvv_output_shows_no_secret_password_or_token(lms, tmp_path):
     creds = lms.creds
     run = run_play(
         [
-            token_task("cc", lms.url, client_id=CC_ID, client_secret=creds["cc_secret"], token_type="jwt",
-                       cache_path=str(cache)),
-            token_task("pw", lms.url, client_id=PW_ID, client_secret=creds["pw_secret"], grant_type="password",
-                       username=PW_USER, password=creds["password"], cache_path=str(cache)),
+            token_task(
+                "cc",
+                lms.url,
+                client_id=CC_ID,
+                client_secret=creds["cc_secret"],
+                token_type="jwt",
+                cache_path=str(cache),
+            ),
+            token_task(
+                "pw",
+                lms.url,
+                client_id=PW_ID,
+                client_secret=creds["pw_secret"],
+                grant_type="password",
+                username=PW_USER,
+                password=creds["password"],
+                cache_path=str(cache),
+            ),
             {"name": "check", "edx_api_check": {"lms_url": lms.url, "token": "{{ cc.token }}"}},
             {"name": "check pw", "edx_api_check": {"lms_url": lms.url, "token": "{{ pw.token }}"}},
-            token_task("wrong", lms.url, client_id=PW_ID, client_secret=creds["pw_secret"], grant_type="password",
-                       username=PW_USER, password=creds["password"] + "-typo"),
+            token_task(
+                "wrong",
+                lms.url,
+                client_id=PW_ID,
+                client_secret=creds["pw_secret"],
+                grant_type="password",
+                username=PW_USER,
+                password=creds["password"] + "-typo",
+            ),
         ],
         verbosity=3,
     )

@@ -38,8 +38,9 @@ def _password_ok(target, username, password):
 
 def test_options_left_out_are_left_alone(target, name):
     # superuser and a group set by hand (manage_user would drop both if its flags were replayed)
-    target.lms.manage("shell", "-c",
-                      "from django.contrib.auth.models import Group; Group.objects.get_or_create(name='ops')")
+    target.lms.manage(
+        "shell", "-c", "from django.contrib.auth.models import Group; Group.objects.get_or_create(name='ops')"
+    )
     target.lms.manage("manage_user", name, f"{name}@example.com", "--superuser", "--groups", "ops")
     run, task = ensure(target, username=name, email=f"{name}@example.com", staff=True)
     assert task["result"]["users"][0]["changes"] == ["is_staff"]
@@ -75,10 +76,13 @@ def test_another_email_fails_naming_both_and_changes_nothing(target, name):
 
 def test_a_bad_entry_in_a_list_applies_nothing(target, name):
     before = target.snapshot()
-    run, task = ensure(target, users=[
-        {"username": name + "a", "email": f"{name}a@example.com"},
-        {"username": name + "b", "email": f"{name}b@example.com", "groups": ["no-such-group"]},
-    ])
+    run, task = ensure(
+        target,
+        users=[
+            {"username": name + "a", "email": f"{name}a@example.com"},
+            {"username": name + "b", "email": f"{name}b@example.com", "groups": ["no-such-group"]},
+        ],
+    )
     assert task["status"] == "failed"
     assert "no-such-group" in task["result"]["msg"] and "users[1].groups" in task["result"]["msg"]
     assert target.snapshot() == before and target.user(name + "a") is None
@@ -112,10 +116,13 @@ def test_check_mode_reports_a_creation_and_writes_nothing(target, name):
     assert target.snapshot() == before
 
 
-@pytest.mark.parametrize("options, words", [
-    ({"email": "not-an-email"}, "email 'not-an-email' is not valid: use one address"),
-    ({"email": "a@example.com", "runner": "kubernetes"}, "value of runner must be one of"),
-])
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        ({"email": "not-an-email"}, "email 'not-an-email' is not valid: use one address"),
+        ({"email": "a@example.com", "runner": "kubernetes"}, "value of runner must be one of"),
+    ],
+)
 def test_bad_input_fails_before_the_lms_starts(target, name, options, words):
     boots = target.lms.boots()
     run, task = ensure(target, username=name, **options)

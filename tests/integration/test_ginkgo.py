@@ -26,7 +26,9 @@ class GinkgoTarget(Target):
         found = self.rows(
             "SELECT c.name, u.username, c.client_secret, c.client_type, c.redirect_uri, "
             "EXISTS(SELECT 1 FROM edx_oauth2_provider_trustedclient t WHERE t.client_id = c.id) "
-            "FROM oauth2_client c LEFT JOIN auth_user u ON u.id = c.user_id WHERE c.client_id = ?", client_id)
+            "FROM oauth2_client c LEFT JOIN auth_user u ON u.id = c.user_id WHERE c.client_id = ?",
+            client_id,
+        )
         assert len(found) <= 1
         if not found:
             return None
@@ -35,8 +37,10 @@ class GinkgoTarget(Target):
     def snapshot(self):
         return {
             "users": self.rows("SELECT username, email, is_staff, is_active, password FROM auth_user ORDER BY id"),
-            "dop": self.rows("SELECT client_id, name, user_id, client_secret, client_type, redirect_uri "
-                             "FROM oauth2_client ORDER BY id"),
+            "dop": self.rows(
+                "SELECT client_id, name, user_id, client_secret, client_type, redirect_uri "
+                "FROM oauth2_client ORDER BY id"
+            ),
             "trusted": self.rows("SELECT client_id FROM edx_oauth2_provider_trustedclient ORDER BY id"),
             "dot": self.rows("SELECT client_id FROM oauth2_provider_application ORDER BY id"),
         }
@@ -58,8 +62,12 @@ def make_user(target, username):
 
 
 def ensure(target, check=False, diff=False, verbosity=0, **options):
-    run = target.play([{"name": "client", "edx_oauth_client": {**target.runner, **options}}],
-                      check=check, diff=diff, verbosity=verbosity)
+    run = target.play(
+        [{"name": "client", "edx_oauth_client": {**target.runner, **options}}],
+        check=check,
+        diff=diff,
+        verbosity=verbosity,
+    )
     return run, run.task("client")["result"]
 
 
@@ -69,8 +77,14 @@ def ensure(target, check=False, diff=False, verbosity=0, **options):
 @pytest.mark.parametrize(("shell", "starts"), [("auto", 2), ("interactive", 1)])
 def test_ginkgo_shell_without_dash_c_auto_falls_back_with_one_extra_start(ginkgo, name, shell, starts):
     boots = ginkgo.lms.boots()
-    run = ginkgo.play([{"name": "user", "edx_user": {**ginkgo.runner, "shell": shell, "username": name,
-                                                     "email": f"{name}@example.com"}}])
+    run = ginkgo.play(
+        [
+            {
+                "name": "user",
+                "edx_user": {**ginkgo.runner, "shell": shell, "username": name, "email": f"{name}@example.com"},
+            }
+        ]
+    )
     result = run.task("user")["result"]
     assert run.rc == 0, run.output
     assert result["users"][0]["action"] == "create"
@@ -80,16 +94,16 @@ def test_ginkgo_shell_without_dash_c_auto_falls_back_with_one_extra_start(ginkgo
 
 def test_a_modern_lms_pays_no_extra_start_for_detection(target, name):
     boots = target.lms.boots()
-    run = target.play([{"name": "user", "edx_user": {**target.runner, "username": name,
-                                                     "email": f"{name}@example.com"}}])
+    run = target.play(
+        [{"name": "user", "edx_user": {**target.runner, "username": name, "email": f"{name}@example.com"}}]
+    )
     assert run.rc == 0 and run.task("user")["result"]["changed"], run.output
     assert target.lms.boots() - boots == 1
 
 
 def test_a_failure_inside_the_ginkgo_console_fails_the_task(ginkgo, name):
     # The console's own exit code is 0 whatever happens; the task must fail all the same.
-    run, result = ensure(ginkgo, **CONSOLE, name="app", owner=name + "-nobody",
-                         client_id=name, client_secret=SECRET)
+    run, result = ensure(ginkgo, **CONSOLE, name="app", owner=name + "-nobody", client_id=name, client_secret=SECRET)
     assert run.rc != 0
     assert f'The owner "{name}-nobody"' in result["msg"] and "does not exist" in result["msg"]
     assert ginkgo.dop_client(name) is None
@@ -100,14 +114,22 @@ def test_a_failure_inside_the_ginkgo_console_fails_the_task(ginkgo, name):
 
 def test_dop_client_created_then_rerun_changes_nothing_and_secret_never_shows(ginkgo, name):
     make_user(ginkgo, name)
-    options = dict(CONSOLE, name="app", owner=name, client_id=name, client_secret=SECRET,
-                   skip_authorization=True, redirect_uris=["https://app.example.com/cb"])
+    options = dict(
+        CONSOLE,
+        name="app",
+        owner=name,
+        client_id=name,
+        client_secret=SECRET,
+        skip_authorization=True,
+        redirect_uris=["https://app.example.com/cb"],
+    )
     run, result = ensure(ginkgo, diff=True, verbosity=3, **options)
     assert run.rc == 0, run.output
     client = result["clients"][0]
     assert client["action"] == "create" and client["after"]["backend"] == "dop"
-    assert ginkgo.dop_client(name) == dict(name="app", owner=name, secret=SECRET, client_type=0,
-                                           redirect_uri="https://app.example.com/cb", trusted=1)
+    assert ginkgo.dop_client(name) == dict(
+        name="app", owner=name, secret=SECRET, client_type=0, redirect_uri="https://app.example.com/cb", trusted=1
+    )
     # create_oauth2_client prints the secret and the owner's password hash: neither may reach the output.
     password_hash = ginkgo.rows("SELECT password FROM auth_user WHERE username = ?", name)[0][0]
     assert SECRET not in run.output and password_hash not in run.output
@@ -122,14 +144,25 @@ def test_dop_secret_and_trust_changes_are_detected_shown_as_markers_and_applied(
     make_user(ginkgo, name)
     ensure(ginkgo, name="app", owner=name, client_id=name, client_secret=SECRET, skip_authorization=True)
     before = ginkgo.snapshot()
-    run, result = ensure(ginkgo, check=True, diff=True, name="app", owner=name, client_id=name,
-                         client_secret=SECRET + "-new", skip_authorization=False)
+    run, result = ensure(
+        ginkgo,
+        check=True,
+        diff=True,
+        name="app",
+        owner=name,
+        client_id=name,
+        client_secret=SECRET + "-new",
+        skip_authorization=False,
+    )
     assert result["changed"] is True and sorted(result["clients"][0]["changes"]) == [
-        "client_secret", "skip_authorization"]
+        "client_secret",
+        "skip_authorization",
+    ]
     assert "******** (changed)" in run.stdout and SECRET not in run.output
     assert ginkgo.snapshot() == before
-    run, result = ensure(ginkgo, name="app", owner=name, client_id=name, client_secret=SECRET + "-new",
-                         skip_authorization=False)
+    run, result = ensure(
+        ginkgo, name="app", owner=name, client_id=name, client_secret=SECRET + "-new", skip_authorization=False
+    )
     assert run.rc == 0 and result["changed"] is True, run.output
     held = ginkgo.dop_client(name)
     assert (held["secret"], held["trusted"]) == (SECRET + "-new", 0)
@@ -146,8 +179,9 @@ def test_another_owners_dop_client_is_neither_taken_over_nor_deleted(ginkgo, nam
     assert run.rc != 0 and "matches every identity given" in result["msg"]
     assert ginkgo.snapshot() == before
 
-    run, result = ensure(ginkgo, name="app", owner=name + "-b", client_id=name, client_secret=SECRET,
-                         allow_owner_change=True)
+    run, result = ensure(
+        ginkgo, name="app", owner=name + "-b", client_id=name, client_secret=SECRET, allow_owner_change=True
+    )
     assert run.rc == 0 and result["clients"][0]["changes"] == ["owner"], run.output
     assert ginkgo.dop_client(name)["owner"] == name + "-b"
     run, result = ensure(ginkgo, state="absent", name="app", owner=name + "-b", client_id=name)
@@ -217,8 +251,9 @@ def test_role_on_ginkgo_check_converge_rerun_verify(fresh_ginkgo, tmp_path, toke
     check = run.task("Check the enrollment API with the token")["result"]
     assert check["status"] == 200 and check["enrollments"] == []
     shown = run.task("Show the enrollment API's answer")["result"]["msg"]
-    assert shown == (f"GET {target.url}/api/enrollment/v1/enrollment as svc-api with a {token_type} token "
-                     "answered 200: []")
+    assert shown == (
+        f"GET {target.url}/api/enrollment/v1/enrollment as svc-api with a {token_type} token answered 200: []"
+    )
     assert target.snapshot()["dot"] == before["dot"]  # the client went to DOP, not DOT
 
     after = target.snapshot()
@@ -254,14 +289,27 @@ def test_create_oauth2_client_output_never_leaves_the_lms(ginkgo, name):
 
     make_user(ginkgo, name)
     password_hash = ginkgo.rows("SELECT password FROM auth_user WHERE username = ?", name)[0][0]
-    want = dict(where="", name="quiet", owner=name, client_id=name, client_secret="Never-shown-1-abcdefgh",
-                grant_type=None, client_type=None, redirect_uris=None, scopes=None, skip_authorization=None,
-                state="present", return_secret=False)
-    document = json.dumps({
-        "program": program_source(edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients),
-        "request": {"entry": "ensure_oauth_clients", "check_mode": False, "clients": [want], "backend": "auto"}})
-    proc = ginkgo.lms.manage("shell", "--plain", "--no-startup",
-                             input=stdin_for("interactive", document).decode())
+    want = dict(
+        where="",
+        name="quiet",
+        owner=name,
+        client_id=name,
+        client_secret="Never-shown-1-abcdefgh",
+        grant_type=None,
+        client_type=None,
+        redirect_uris=None,
+        scopes=None,
+        skip_authorization=None,
+        state="present",
+        return_secret=False,
+    )
+    document = json.dumps(
+        {
+            "program": program_source(edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients),
+            "request": {"entry": "ensure_oauth_clients", "check_mode": False, "clients": [want], "backend": "auto"},
+        }
+    )
+    proc = ginkgo.lms.manage("shell", "--plain", "--no-startup", input=stdin_for("interactive", document).decode())
     assert proc.returncode == 0, proc.stderr
     assert parse_result(proc.stdout)["clients"][0]["action"] == "create", proc.stderr
     assert "Never-shown-1-abcdefgh" not in proc.stdout + proc.stderr
@@ -269,6 +317,14 @@ def test_create_oauth2_client_output_never_leaves_the_lms(ginkgo, name):
     assert ginkgo.dop_client(name)["secret"] == "Never-shown-1-abcdefgh"
 
     # Control: the LMS's command on its own prints both, which is why the module discards its output.
-    proc = ginkgo.lms.manage("create_oauth2_client", "https://a.example", "https://a.example/cb", "confidential",
-                             "-u", name, "-s", "Printed-by-edx-2-abcdef")
+    proc = ginkgo.lms.manage(
+        "create_oauth2_client",
+        "https://a.example",
+        "https://a.example/cb",
+        "confidential",
+        "-u",
+        name,
+        "-s",
+        "Printed-by-edx-2-abcdef",
+    )
     assert "Printed-by-edx-2-abcdef" in proc.stdout and password_hash in proc.stdout

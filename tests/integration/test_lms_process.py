@@ -61,6 +61,7 @@ def count_users(target, prefix):
 
 # 6.10: a deadline
 
+
 def test_an_lms_that_boots_past_the_deadline_is_killed_with_a_clear_message(target, name):
     boots = target.lms.boots()
     run, task = user_task(target, users(name, 2), env={"LMS_BOOT_DELAY": "120"}, lms_timeout=3)
@@ -107,6 +108,7 @@ def test_a_deadline_below_one_second_is_refused_before_the_lms_starts(target, na
 
 # 6.12: diagnoses
 
+
 def test_a_process_killed_by_sigkill_mid_apply_names_the_signal_and_applies_nothing(target, name, tmp_path):
     marker = tmp_path / "fired"
     env = {"EDX_FAULT_AFTER_SAVE": "kill", "EDX_FAULT_MARKER": str(marker)}
@@ -118,10 +120,13 @@ def test_a_process_killed_by_sigkill_mid_apply_names_the_signal_and_applies_noth
     assert count_users(target, name) == 0
 
 
-@pytest.mark.parametrize("fault, present", [
-    ("full", ["database or disk is full", "disk under the LMS's database", "is full", "df -h"]),
-    ("readonly", ["attempt to write a readonly database", "database is read-only", "writable"]),
-])
+@pytest.mark.parametrize(
+    "fault, present",
+    [
+        ("full", ["database or disk is full", "disk under the LMS's database", "is full", "df -h"]),
+        ("readonly", ["attempt to write a readonly database", "database is read-only", "writable"]),
+    ],
+)
 def test_a_database_that_cannot_take_the_change_is_told_as_such_not_as_an_outage(target, name, fault, present):
     run, task = user_task(target, users(name, 300), runner=faulty_runner(target), env={"EDX_FAULT_DATABASE": fault})
     msg = task["result"]["msg"]
@@ -162,25 +167,28 @@ def _fake_tutor(tmp_path, target):
     script = tmp_path / "tutor"
     script.write_text(
         "#!/bin/sh\n"
-        "while [ \"$1\" != ./manage.py ]; do shift; done; shift\n"
-        "echo \"docker compose -f /root/.local/share/tutor/env/local/docker-compose.yml --project-name tutor_local "
-        "exec -T lms ./manage.py $1 $2\"\n"
-        "\"%s\" \"%s\" \"$@\"\n"
+        'while [ "$1" != ./manage.py ]; do shift; done; shift\n'
+        'echo "docker compose -f /root/.local/share/tutor/env/local/docker-compose.yml --project-name tutor_local '
+        'exec -T lms ./manage.py $1 $2"\n'
+        '"%s" "%s" "$@"\n'
         "status=$?\n"
         "if [ $status -ne 0 ]; then\n"
-        "  echo \"Error: Command failed with status $status: docker compose -f /root/.local/share/tutor/env/local/"
-        "docker-compose.yml --project-name tutor_local exec -T lms ./manage.py $1 $2\" >&2; exit 1\n"
+        '  echo "Error: Command failed with status $status: docker compose -f /root/.local/share/tutor/env/local/'
+        'docker-compose.yml --project-name tutor_local exec -T lms ./manage.py $1 $2" >&2; exit 1\n'
         "fi\n" % (python, manage)
     )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return tmp_path
 
 
-@pytest.mark.parametrize("runner, present, absent", [
-    ("native", ["lms --settings=production migrate"], ["tutor"]),
-    ("tutor_local", ["tutor local do init"], ["env_file", "LMS_CFG", "Command failed with status"]),
-    ("tutor_k8s", ["tutor k8s do init"], ["env_file", "LMS_CFG", "Command failed with status"]),
-])
+@pytest.mark.parametrize(
+    "runner, present, absent",
+    [
+        ("native", ["lms --settings=production migrate"], ["tutor"]),
+        ("tutor_local", ["tutor local do init"], ["env_file", "LMS_CFG", "Command failed with status"]),
+        ("tutor_k8s", ["tutor k8s do init"], ["env_file", "LMS_CFG", "Command failed with status"]),
+    ],
+)
 def test_an_unmigrated_lms_is_told_as_such_with_the_runners_own_fix(target, name, tmp_path, runner, present, absent):
     python, manage = target.lms.manage_prefix
     options = {"runner": runner}
@@ -211,6 +219,7 @@ def test_through_tutor_the_lms_own_error_is_shown_not_tutors_wrapper_line(target
 
 
 # 6.13: requests of any size
+
 
 def test_ten_thousand_users_converge_in_one_call(fresh_target, name):
     boots = fresh_target.lms.boots()

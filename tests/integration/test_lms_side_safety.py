@@ -23,24 +23,63 @@ def lms(target, code):
 
 def test_no_user_value_is_ever_read_as_a_command_option(target, name):
     """Dash-leading values in every string field reach the LMS's commands as values."""
-    lms(target, "from django.contrib.auth.models import Group\n"
-                "Group.objects.get_or_create(name='--superuser')\nprint(json.dumps(1))\n")
+    lms(
+        target,
+        "from django.contrib.auth.models import Group\n"
+        "Group.objects.get_or_create(name='--superuser')\nprint(json.dumps(1))\n",
+    )
     user, client_id = "--remove-" + name, "--client-id-" + name
-    run, task = access(target, users=[{"username": user, "email": "-" + name + "@example.com",
-                                       "groups": ["--superuser"], "password": "--staff-password"}],
-                       clients=[{"name": "--public", "owner": user, "client_id": client_id,
-                                 "client_secret": "--update-" + SECRET, "scopes": ["read"]}])
+    run, task = access(
+        target,
+        users=[
+            {
+                "username": user,
+                "email": "-" + name + "@example.com",
+                "groups": ["--superuser"],
+                "password": "--staff-password",
+            }
+        ],
+        clients=[
+            {
+                "name": "--public",
+                "owner": user,
+                "client_id": client_id,
+                "client_secret": "--update-" + SECRET,
+                "scopes": ["read"],
+            }
+        ],
+    )
     assert task["status"] == "ok", task["result"].get("msg")
     held = target.user(user)
     assert held["email"] == "-" + name + "@example.com" and held["groups"] == ["--superuser"]
     assert held["is_superuser"] is False and held["is_staff"] is False
     client = target.client(client_id)
     assert (client["name"], client["owner"], client["client_type"], client["secret"]) == (
-        "--public", user, "confidential", "--update-" + SECRET)
-    run, task = access(target, users=[{"username": user, "email": "-" + name + "@example.com",
-                                       "groups": ["--superuser"], "password": "--staff-password"}],
-                       clients=[{"name": "--public", "owner": user, "client_id": client_id,
-                                 "client_secret": "--update-" + SECRET, "scopes": ["read"]}])
+        "--public",
+        user,
+        "confidential",
+        "--update-" + SECRET,
+    )
+    run, task = access(
+        target,
+        users=[
+            {
+                "username": user,
+                "email": "-" + name + "@example.com",
+                "groups": ["--superuser"],
+                "password": "--staff-password",
+            }
+        ],
+        clients=[
+            {
+                "name": "--public",
+                "owner": user,
+                "client_id": client_id,
+                "client_secret": "--update-" + SECRET,
+                "scopes": ["read"],
+            }
+        ],
+    )
     assert task["result"]["changed"] is False
 
 
@@ -89,8 +128,14 @@ def test_an_address_of_another_user_is_refused_naming_that_user(target, name):
 def test_a_redirect_scheme_the_lms_does_not_allow_is_refused_by_the_lms(target, name):
     target.lms.manage("manage_user", name, f"{name}@example.com")
     before = target.snapshot()
-    run, task = module(target, "edx_oauth_client", name="web", owner=name, grant_type="authorization_code",
-                       redirect_uris=["ftp://files.example.com/cb"])
+    run, task = module(
+        target,
+        "edx_oauth_client",
+        name="web",
+        owner=name,
+        grant_type="authorization_code",
+        redirect_uris=["ftp://files.example.com/cb"],
+    )
     assert task["status"] == "failed"
     assert "does not allow for redirect URIs (allowed: http, https)" in task["result"]["msg"]
     assert target.snapshot() == before
@@ -98,27 +143,42 @@ def test_a_redirect_scheme_the_lms_does_not_allow_is_refused_by_the_lms(target, 
 
 def test_a_user_deactivated_by_hand_is_reactivated(target, name):
     module(target, "edx_user", username=name, email=f"{name}@example.com", active=True)
-    lms(target, "from django.contrib.auth import get_user_model\n"
-                f"get_user_model().objects.filter(username={name!r}).update(is_active=False)\nprint(json.dumps(1))\n")
+    lms(
+        target,
+        "from django.contrib.auth import get_user_model\n"
+        f"get_user_model().objects.filter(username={name!r}).update(is_active=False)\nprint(json.dumps(1))\n",
+    )
     run, task = module(target, "edx_user", username=name, email=f"{name}@example.com", active=True)
     assert task["result"]["users"][0]["changes"] == ["is_active"]
-    assert lms(target, "from django.contrib.auth import get_user_model\n"
-                       f"print(json.dumps(get_user_model().objects.get(username={name!r}).is_active))\n") is True
+    assert (
+        lms(
+            target,
+            "from django.contrib.auth import get_user_model\n"
+            f"print(json.dumps(get_user_model().objects.get(username={name!r}).is_active))\n",
+        )
+        is True
+    )
 
 
 def test_emptied_scopes_keep_the_filters_and_show_them(target, name):
     target.lms.manage("manage_user", name, f"{name}@example.com")
     module(target, "edx_oauth_client", name="f", owner=name, client_id=name + "-f", scopes=["read", "write"])
-    lms(target, "from openedx.core.djangoapps.oauth_dispatch.models import ApplicationAccess\n"
-                f"a = ApplicationAccess.objects.get(application__client_id={name + '-f'!r})\n"
-                "a.filters = ['content_org:X']\na.save()\nprint(json.dumps(1))\n")
+    lms(
+        target,
+        "from openedx.core.djangoapps.oauth_dispatch.models import ApplicationAccess\n"
+        f"a = ApplicationAccess.objects.get(application__client_id={name + '-f'!r})\n"
+        "a.filters = ['content_org:X']\na.save()\nprint(json.dumps(1))\n",
+    )
     run, task = module(target, "edx_oauth_client", client_id=name + "-f", scopes=["write", "read"])
     assert task["result"]["changed"] is False  # the same scopes in another order
     run, task = module(target, "edx_oauth_client", client_id=name + "-f", scopes=[])
     assert task["result"]["clients"][0]["after"]["filters"] == ["content_org:X"]
-    held = lms(target, "from openedx.core.djangoapps.oauth_dispatch.models import ApplicationAccess\n"
-                       f"a = ApplicationAccess.objects.get(application__client_id={name + '-f'!r})\n"
-                       "print(json.dumps([a.scopes, a.filters]))\n")
+    held = lms(
+        target,
+        "from openedx.core.djangoapps.oauth_dispatch.models import ApplicationAccess\n"
+        f"a = ApplicationAccess.objects.get(application__client_id={name + '-f'!r})\n"
+        "print(json.dumps([a.scopes, a.filters]))\n",
+    )
     assert held == [[], ["content_org:X"]]
 
 

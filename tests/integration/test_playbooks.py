@@ -87,8 +87,13 @@ def test_a_client_that_cannot_be_applied_leaves_no_new_user(target, tmp_path, na
     target.lms.manage("manage_user", name + "-other", f"{name}-other@example.com")
     target.lms.manage("create_dot_application", "theirs", name + "-other", "--client-id", name + "-taken")
     before = target.snapshot()
-    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com",
-                    edx_api_access_client_id=name + "-taken")
+    inv = inventory(
+        tmp_path,
+        target,
+        edx_api_access_username=name,
+        edx_api_access_email=f"{name}@example.com",
+        edx_api_access_client_id=name + "-taken",
+    )
     run = play("provision", inv)
     assert run.rc != 0
     msg = run.task(LMS_TASK)["result"]["msg"]
@@ -125,13 +130,16 @@ def test_drift_made_by_hand_is_converged(target, tmp_path, name):
     assert (held["client_type"], held["skip"], held["redirect_uris"]) == ("confidential", False, "")
 
 
-@pytest.mark.parametrize("overrides, words", [
-    ({"edx_api_access_lms_url": "127.0.0.1:18555"}, "edx_api_access_lms_url must be the LMS's root URL"),
-    ({"edx_api_access_lms_url": "http://user:pass@127.0.0.1:18555"}, "no user or password in it"),
-    ({"edx_api_access_lms_url": "http://127.0.0.1:18555\n"}, "no spaces or line breaks"),
-    ({"edx_api_access_email": ["a@example.com"]}, "edx_api_access_email must be a single string, got list"),
-    ({"edx_api_access_username": 42}, "edx_api_access_username must be a single string, got int"),
-])
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        ({"edx_api_access_lms_url": "127.0.0.1:18555"}, "edx_api_access_lms_url must be the LMS's root URL"),
+        ({"edx_api_access_lms_url": "http://user:pass@127.0.0.1:18555"}, "no user or password in it"),
+        ({"edx_api_access_lms_url": "http://127.0.0.1:18555\n"}, "no spaces or line breaks"),
+        ({"edx_api_access_email": ["a@example.com"]}, "edx_api_access_email must be a single string, got list"),
+        ({"edx_api_access_username": 42}, "edx_api_access_username must be a single string, got int"),
+    ],
+)
 def test_every_role_input_is_checked_before_the_first_change(target, tmp_path, name, overrides, words):
     before = target.snapshot()
     boots = target.lms.boots()
@@ -147,9 +155,15 @@ def test_every_role_input_is_checked_before_the_first_change(target, tmp_path, n
 def test_diff_shows_what_changes_without_secrets(target, tmp_path, name):
     inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
     play("provision", inv)
-    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com",
-                    edx_api_access_staff=False, edx_api_access_client_secret="Rotated-secret-99",
-                    edx_api_access_password="Rotated-password-98")
+    inv = inventory(
+        tmp_path,
+        target,
+        edx_api_access_username=name,
+        edx_api_access_email=f"{name}@example.com",
+        edx_api_access_staff=False,
+        edx_api_access_client_secret="Rotated-secret-99",
+        edx_api_access_password="Rotated-password-98",
+    )
     run = play("provision", inv, "--check", "--diff")
     assert run.rc == 0
     assert "-    is_staff: true" in run.stdout and "+    is_staff: false" in run.stdout
@@ -194,12 +208,18 @@ def test_user_with_another_email_fails_clearly_and_changes_nothing(target, tmp_p
     assert target.snapshot() == before
 
 
-@pytest.mark.parametrize("overrides, where, words", [
-    ({"edx_api_access_email": "not-an-email"}, LMS_TASK, "email 'not-an-email' is not valid"),
-    ({"edx_api_access_runner": "kubernetes"}, None, "edx_api_access_runner"),
-    ({"edx_api_access_grant_type": "password", "edx_api_access_password": None},
-     "Check that the role's variables fit together", "which needs edx_api_access_password"),
-])
+@pytest.mark.parametrize(
+    "overrides, where, words",
+    [
+        ({"edx_api_access_email": "not-an-email"}, LMS_TASK, "email 'not-an-email' is not valid"),
+        ({"edx_api_access_runner": "kubernetes"}, None, "edx_api_access_runner"),
+        (
+            {"edx_api_access_grant_type": "password", "edx_api_access_password": None},
+            "Check that the role's variables fit together",
+            "which needs edx_api_access_password",
+        ),
+    ],
+)
 def test_bad_input_fails_with_the_option_named(target, tmp_path, name, overrides, where, words):
     before = target.snapshot()
     inv = inventory(tmp_path, target, edx_api_access_username=name, **overrides)
@@ -280,8 +300,14 @@ def test_hashed_secrets_a_rotated_secret_is_reported_and_works(standin_factory, 
 
 def test_password_grant_and_token_cache(target, tmp_path, name):
     cache = tmp_path / "tokens.json"
-    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com",
-                    edx_api_access_grant_type="password", edx_api_access_token_cache=str(cache))
+    inv = inventory(
+        tmp_path,
+        target,
+        edx_api_access_username=name,
+        edx_api_access_email=f"{name}@example.com",
+        edx_api_access_grant_type="password",
+        edx_api_access_token_cache=str(cache),
+    )
     run = play("provision", inv)
     assert run.rc == 0, run.output[-3000:]
     assert run.task("Check the enrollment API with the token")["result"]["status"] == 200

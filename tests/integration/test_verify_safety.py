@@ -113,8 +113,10 @@ def test_verify_waits_for_an_lms_that_comes_back(standin_factory, tmp_path, name
     gate = threading.Thread(target=_reset_first_connection_then_start, args=(target.lms, listener, done), daemon=True)
     gate.start()
     run = run_play(
-        [{"name": "verify", "include_role": {"name": "edx_api_access", "tasks_from": "verify"}},
-         {"name": "timings", "debug": {"var": "edx_api_access_endpoint_token.timings"}}],
+        [
+            {"name": "verify", "include_role": {"name": "edx_api_access", "tasks_from": "verify"}},
+            {"name": "timings", "debug": {"var": "edx_api_access_endpoint_token.timings"}},
+        ],
         # No token cache: the token request itself is the first HTTP step, as in the issue.
         play_vars={k: v for k, v in inv_vars.items() if k not in ("ansible_connection", "edx_api_access_token_cache")},
     )

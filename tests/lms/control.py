@@ -256,8 +256,13 @@ class StandinLMS:
         if template_tls and (template_tls / "ca.pem").exists():
             shutil.copytree(template_tls, self.state_dir / TLS_DIR, dirs_exist_ok=True)
             return
-        result = subprocess.run([lms_python(), "-m", "lms.tls", str(self.state_dir)], capture_output=True,
-                                text=True, cwd=str(PROJECT_ROOT), timeout=120)
+        result = subprocess.run(
+            [lms_python(), "-m", "lms.tls", str(self.state_dir)],
+            capture_output=True,
+            text=True,
+            cwd=str(PROJECT_ROOT),
+            timeout=120,
+        )
         if result.returncode != 0:
             raise StandinError(f"creating the test certificate in {self.state_dir} failed:\n{result.stderr[-3000:]}")
 
@@ -290,8 +295,8 @@ class StandinLMS:
     def heartbeat(self, timeout=2.0):
         """HTTP status of GET /heartbeat, or None when nothing answers."""
         try:
-            with urllib.request.urlopen(self.url + "/heartbeat", timeout=timeout,  # noqa: S310 (127.0.0.1 only)
-                                        context=self._ssl_context()) as response:
+            url = self.url + "/heartbeat"  # 127.0.0.1 only
+            with urllib.request.urlopen(url, timeout=timeout, context=self._ssl_context()) as response:  # noqa: S310
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code
@@ -322,17 +327,35 @@ class StandinLMS:
         self.prepare()
         log_path = self.state_dir / SERVER_LOG
         argv = [
-            lms_python(), "-m", "gunicorn", "lms.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}",
+            lms_python(),
+            "-m",
+            "gunicorn",
+            "lms.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
             # One process, several threads: throttling counters (locmem cache) are shared.
-            "--workers", "1", "--worker-class", "gthread", "--threads", "8",
-            "--timeout", "60", "--graceful-timeout", "5",
-            "--pid", str(self.state_dir / PID_FILE),
-            "--error-logfile", "-", "--access-logfile", "-",
-            "--chdir", str(PROJECT_ROOT),
+            "--workers",
+            "1",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--pid",
+            str(self.state_dir / PID_FILE),
+            "--error-logfile",
+            "-",
+            "--access-logfile",
+            "-",
+            "--chdir",
+            str(PROJECT_ROOT),
             # Believe no forwarded headers (gunicorn trusts X-Forwarded-Proto from 127.0.0.1 by
             # default): whether a request is secure is Django's call, as on the measured LMS.
-            "--forwarded-allow-ips", "",
+            "--forwarded-allow-ips",
+            "",
         ]
         if self.tls:
             tls_dir = self.state_dir / TLS_DIR
@@ -422,8 +445,9 @@ def main(argv):
             was_running = lms.is_running()
             lms.start()
             state = "already running" if was_running else "started"
-            print(f"stand-in LMS {state} on {lms.url} (settings {lms.settings}, state {lms.state_dir}, "
-                  f"pid {lms.pid()})")
+            print(
+                f"stand-in LMS {state} on {lms.url} (settings {lms.settings}, state {lms.state_dir}, pid {lms.pid()})"
+            )
         elif action == "down":
             if lms.stop():
                 print(f"stand-in LMS of {lms.state_dir} stopped")
@@ -435,8 +459,10 @@ def main(argv):
                 print(f"not running ({lms.state_dir})")
                 return 3
             info = lms._read_server() or {}
-            print(f"running: pid {pid} on {info.get('url')} "
-                  f"(settings {info.get('settings')}, heartbeat {lms.heartbeat()})")
+            print(
+                f"running: pid {pid} on {info.get('url')} "
+                f"(settings {info.get('settings')}, heartbeat {lms.heartbeat()})"
+            )
     except StandinError as exc:
         sys.stderr.write(f"control.py {action}: {exc}\n")
         return 1

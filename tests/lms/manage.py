@@ -82,9 +82,7 @@ def main(argv):
         time.sleep(float(delay))
 
     if edx_args.variant == "cms":
-        sys.stderr.write(
-            "manage.py: the stand-in emulates the LMS only; 'cms' (Studio) is not available here.\n"
-        )
+        sys.stderr.write("manage.py: the stand-in emulates the LMS only; 'cms' (Studio) is not available here.\n")
         return 2
 
     if edx_args.settings:

@@ -27,9 +27,32 @@ PREFIX = "%s.%s." % (CONFIG["namespace"], CONFIG["name"])
 PACKAGE = "ansible_collections.%s.%s.plugins.module_utils" % (CONFIG["namespace"], CONFIG["name"])
 MODULES = sorted(path.stem for path in (REPO / "library").glob("*.py"))
 TASK_KEYWORDS = {
-    "name", "when", "register", "become", "become_user", "delegate_to", "vars", "environment", "loop",
-    "loop_control", "no_log", "tags", "block", "rescue", "always", "changed_when", "failed_when", "notify",
-    "check_mode", "diff", "ignore_errors", "until", "retries", "delay", "args", "run_once",
+    "name",
+    "when",
+    "register",
+    "become",
+    "become_user",
+    "delegate_to",
+    "vars",
+    "environment",
+    "loop",
+    "loop_control",
+    "no_log",
+    "tags",
+    "block",
+    "rescue",
+    "always",
+    "changed_when",
+    "failed_when",
+    "notify",
+    "check_mode",
+    "diff",
+    "ignore_errors",
+    "until",
+    "retries",
+    "delay",
+    "args",
+    "run_once",
 }
 
 
@@ -61,20 +84,29 @@ def _documentation(path):
 
 
 def test_layout_holds_every_source_in_its_collection_place(staged):
-    for source, target in (("library", "plugins/modules"), ("module_utils", "plugins/module_utils"),
-                           ("doc_fragments", "plugins/doc_fragments"), ("action_plugins", "plugins/action")):
+    for source, target in (
+        ("library", "plugins/modules"),
+        ("module_utils", "plugins/module_utils"),
+        ("doc_fragments", "plugins/doc_fragments"),
+        ("action_plugins", "plugins/action"),
+    ):
         assert sorted(p.name for p in (REPO / source).glob("*.py")) == sorted(
-            p.name for p in (staged / target).glob("*.py")), source
+            p.name for p in (staged / target).glob("*.py")
+        ), source
     assert (staged / "roles/edx_api_access/meta/argument_specs.yml").exists()
     assert not (staged / "roles/edx_api_access/molecule").exists()  # dev scenario, repository paths
     assert sorted(p.name for p in (staged / "playbooks").iterdir()) == sorted(
-        p.name for p in (REPO / "playbooks").iterdir())
+        p.name for p in (REPO / "playbooks").iterdir()
+    )
 
 
 def test_generated_metadata_comes_from_pyproject(staged):
     galaxy = yaml.safe_load((staged / "galaxy.yml").read_text())
     assert (galaxy["namespace"], galaxy["name"], galaxy["version"]) == (
-        CONFIG["namespace"], CONFIG["name"], CONFIG["version"])
+        CONFIG["namespace"],
+        CONFIG["name"],
+        CONFIG["version"],
+    )
     assert galaxy["authors"] == CONFIG["authors"] and galaxy["readme"] == "README.md"
     assert yaml.safe_load((staged / "meta/runtime.yml").read_text()) == {"requires_ansible": CONFIG["requires_ansible"]}
     readme = (staged / "README.md").read_text()
@@ -92,7 +124,7 @@ def test_no_import_of_our_module_utils_is_left_unqualified(staged):
                 if node.module == "ansible.module_utils":
                     assert not {alias.name for alias in node.names} & ours, (path, node.lineno)
                 if node.module.startswith(PACKAGE):
-                    name = node.module[len(PACKAGE):].lstrip(".").split(".")[0]
+                    name = node.module[len(PACKAGE) :].lstrip(".").split(".")[0]
                     targets = [alias.name for alias in node.names] if not name else [name]
                     for target in targets:
                         assert (staged / "plugins/module_utils" / (target + ".py")).exists(), (path, target)
@@ -109,8 +141,13 @@ def test_every_task_and_example_uses_fully_qualified_module_names(staged):
     assert ours, "no task of ours found: the check itself is broken"
     assert all(key.startswith(PREFIX) for key in ours), sorted(set(ours))
     roles = [entry["role"] for playbook in plays for play in playbook for entry in play.get("roles", [])]
-    included = [task["ansible.builtin.include_role"]["name"] for playbook in plays for play in playbook
-                for task in _tasks(play.get("tasks")) if "ansible.builtin.include_role" in task]
+    included = [
+        task["ansible.builtin.include_role"]["name"]
+        for playbook in plays
+        for play in playbook
+        for task in _tasks(play.get("tasks"))
+        if "ansible.builtin.include_role" in task
+    ]
     assert roles and included and all(name == PREFIX + "edx_api_access" for name in roles + included)
 
 
@@ -122,8 +159,9 @@ def test_documentation_references_are_fully_qualified(staged):
         assert all(f.startswith(PREFIX) for f in fragments), fragments
         assert all(entry["module"].startswith(PREFIX) for entry in doc.get("seealso", [])), doc.get("seealso")
         referenced = re.findall(r"\bM\(([\w.]+)\)", str(doc))
-        assert all(name.startswith(PREFIX) or ("." in name and name.split(".")[-1] not in MODULES)
-                   for name in referenced), referenced
+        assert all(
+            name.startswith(PREFIX) or ("." in name and name.split(".")[-1] not in MODULES) for name in referenced
+        ), referenced
 
 
 def _copy_of_the_repository(tmp_path):
@@ -138,29 +176,36 @@ def test_a_module_and_a_module_utils_package_added_later_are_built_without_chang
     (repo / "module_utils" / "edx_newpkg").mkdir()
     (repo / "module_utils" / "edx_newpkg" / "__init__.py").write_text("")
     (repo / "module_utils" / "edx_newpkg" / "plan.py").write_text(
-        'if __name__ != "edx_provision":\n    from ansible.module_utils.edx_inlms_base import ENTRY_POINTS\n')
+        'if __name__ != "edx_provision":\n    from ansible.module_utils.edx_inlms_base import ENTRY_POINTS\n'
+    )
     (repo / "library" / "edx_enrollment.py").write_text(
         'DOCUMENTATION = r"""\nmodule: edx_enrollment\nshort_description: Enroll users\n'
         'version_added: "0.1.0"\nseealso:\n  - module: edx_user\n"""\n'
         'EXAMPLES = r"""\n- name: Enroll\n  edx_enrollment:\n    username: bot\n"""\n'
-        "from ansible.module_utils.edx_newpkg.plan import thing\n")
+        "from ansible.module_utils.edx_newpkg.plan import thing\n"
+    )
     config = build.load_config(repo)
     root = build.stage(config, tmp_path / "build", repo)
     module = (root / "plugins/modules/edx_enrollment.py").read_text()
     assert "from %s.edx_newpkg.plan import thing" % PACKAGE in module
     assert "  - module: %sedx_user" % PREFIX in module and "  %sedx_enrollment:" % PREFIX in module
-    assert "    from %s.edx_inlms_base import ENTRY_POINTS" % PACKAGE in (
-        root / "plugins/module_utils/edx_newpkg/plan.py").read_text()
+    assert (
+        "    from %s.edx_inlms_base import ENTRY_POINTS" % PACKAGE
+        in (root / "plugins/module_utils/edx_newpkg/plan.py").read_text()
+    )
     assert "`%sedx_enrollment` | Enroll users |" % PREFIX in (root / "README.md").read_text()
     ignores = (root / "tests/sanity/ignore-2.19.txt").read_text()
     assert "plugins/modules/edx_enrollment.py validate-modules:missing-gplv3-license" in ignores
 
 
-@pytest.mark.parametrize("section, line, message", [
-    ("tool.edx_provision.collection", 'namespace = "edx_provision"', "namespace = 'Edx-Provision'"),
-    ("tool.edx_provision.collection", 'name = "lms"', "name = 'my__lms'"),
-    ("project", 'version = "%s"' % CONFIG["version"], "version = '2'"),
-])
+@pytest.mark.parametrize(
+    "section, line, message",
+    [
+        ("tool.edx_provision.collection", 'namespace = "edx_provision"', "namespace = 'Edx-Provision'"),
+        ("tool.edx_provision.collection", 'name = "lms"', "name = 'my__lms'"),
+        ("project", 'version = "%s"' % CONFIG["version"], "version = '2'"),
+    ],
+)
 def test_bad_configuration_fails_naming_the_setting(tmp_path, section, line, message):
     repo = _copy_of_the_repository(tmp_path)
     text = (repo / "pyproject.toml").read_text()

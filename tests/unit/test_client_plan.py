@@ -4,15 +4,34 @@ import pytest
 from ansible.module_utils.edx_inlms_base import ProvisionError
 from ansible.module_utils.edx_inlms_clients import command_args, plan_client, secret_matches
 
-HAVE = {"client_id": "bot", "name": "bot", "owner": "svc", "client_type": "confidential",
-        "grant_type": "client_credentials", "redirect_uris": [], "skip_authorization": False, "scopes": [],
-        "filters": []}
+HAVE = {
+    "client_id": "bot",
+    "name": "bot",
+    "owner": "svc",
+    "client_type": "confidential",
+    "grant_type": "client_credentials",
+    "redirect_uris": [],
+    "skip_authorization": False,
+    "scopes": [],
+    "filters": [],
+}
 
 
 def want(**options):
-    base = dict(where="", name=None, owner=None, client_id=None, client_secret=None, grant_type=None,
-                client_type=None, redirect_uris=None, scopes=None, skip_authorization=None, state="present",
-                return_secret=False)
+    base = dict(
+        where="",
+        name=None,
+        owner=None,
+        client_id=None,
+        client_secret=None,
+        grant_type=None,
+        client_type=None,
+        redirect_uris=None,
+        scopes=None,
+        skip_authorization=None,
+        state="present",
+        return_secret=False,
+    )
     base.update(options)
     return base
 
@@ -21,21 +40,36 @@ def test_creation_takes_the_command_defaults_for_options_left_out():
     plan = plan_client(want(name="bot", owner="svc"), None, True, new_client_id="generated-id")
     assert plan["action"] == "create"
     assert plan["after"] == dict(HAVE, client_id="generated-id")
-    assert command_args(plan, secret="s3") == (["bot", "svc"], {
-        "grant_type": "client-credentials", "redirect_uris": "", "client_id": "generated-id", "public": False,
-        "skip_authorization": False, "update": False, "client_secret": "s3",
-    })
+    assert command_args(plan, secret="s3") == (
+        ["bot", "svc"],
+        {
+            "grant_type": "client-credentials",
+            "redirect_uris": "",
+            "client_id": "generated-id",
+            "public": False,
+            "skip_authorization": False,
+            "update": False,
+            "client_secret": "s3",
+        },
+    )
 
 
 def test_update_passes_every_option_so_update_resets_nothing():
-    have = dict(HAVE, client_type="public", skip_authorization=True, redirect_uris=["https://a/cb"],
-                scopes=["user_id"])
+    have = dict(HAVE, client_type="public", skip_authorization=True, redirect_uris=["https://a/cb"], scopes=["user_id"])
     plan = plan_client(want(client_id="bot", grant_type="password"), have, True)
     assert plan["changes"] == ["grant_type"]
-    assert command_args(plan) == (["bot", "svc"], {
-        "grant_type": "password", "redirect_uris": "https://a/cb", "client_id": "bot", "public": True,
-        "skip_authorization": True, "scopes": "user_id", "update": True,
-    })
+    assert command_args(plan) == (
+        ["bot", "svc"],
+        {
+            "grant_type": "password",
+            "redirect_uris": "https://a/cb",
+            "client_id": "bot",
+            "public": True,
+            "skip_authorization": True,
+            "scopes": "user_id",
+            "update": True,
+        },
+    )
 
 
 def test_unchanged_client_and_matching_secret_is_a_no_op():
@@ -76,8 +110,10 @@ def test_absent_deletes_only_what_matches_every_identity_given():
         plan_client(want(client_id="bot", owner="mallory", state="absent"), HAVE, True)
     assert plan_client(want(client_id="bot", owner="svc", name="bot", state="absent"), HAVE, True)["action"] == "delete"
     # the given client_id does not exist: the client that owner and name match is not deleted instead
-    assert plan_client(want(client_id="gone", owner="svc", name="bot", state="absent"), None, True,
-                       by_name=HAVE)["action"] == "none"
+    assert (
+        plan_client(want(client_id="gone", owner="svc", name="bot", state="absent"), None, True, by_name=HAVE)["action"]
+        == "none"
+    )
 
 
 def test_scopes_are_compared_as_a_set_and_filters_are_kept():

@@ -30,34 +30,45 @@ def dedent(text):
 
 # --- imports -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("source, expected", [
-    ("from ansible.module_utils.edx_http import session\n", "from %s.edx_http import session\n" % PKG),
-    ("from ansible.module_utils.edx_pkg.inner import thing\n", "from %s.edx_pkg.inner import thing\n" % PKG),
-    ("from ansible.module_utils import edx_inlms_base, edx_inlms_users\n",
-     "from %s import edx_inlms_base, edx_inlms_users\n" % PKG),
-    ("from ansible.module_utils.edx_http import (\n    a,\n    b,\n)\n",
-     "from %s.edx_http import (\n    a,\n    b,\n)\n" % PKG),
-])
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from ansible.module_utils.edx_http import session\n", "from %s.edx_http import session\n" % PKG),
+        ("from ansible.module_utils.edx_pkg.inner import thing\n", "from %s.edx_pkg.inner import thing\n" % PKG),
+        (
+            "from ansible.module_utils import edx_inlms_base, edx_inlms_users\n",
+            "from %s import edx_inlms_base, edx_inlms_users\n" % PKG,
+        ),
+        (
+            "from ansible.module_utils.edx_http import (\n    a,\n    b,\n)\n",
+            "from %s.edx_http import (\n    a,\n    b,\n)\n" % PKG,
+        ),
+    ],
+)
 def test_imports_of_our_module_utils_are_qualified(source, expected):
     assert rw.rewrite_imports(source, NAMES) == expected
 
 
-@pytest.mark.parametrize("source", [
-    "from ansible.module_utils.basic import AnsibleModule\n",
-    "from ansible.module_utils import basic\n",
-    "from ansible.module_utils.edx_lms_basement import x\n",  # a longer name that only starts like ours
-    "from ansible.plugins.action import ActionBase\n",
-    "from .edx_http import session\n",
-    'TEXT = "from ansible.module_utils.edx_http import session"\n',
-    "# from ansible.module_utils.edx_http import session\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from ansible.module_utils.basic import AnsibleModule\n",
+        "from ansible.module_utils import basic\n",
+        "from ansible.module_utils.edx_lms_basement import x\n",  # a longer name that only starts like ours
+        "from ansible.plugins.action import ActionBase\n",
+        "from .edx_http import session\n",
+        'TEXT = "from ansible.module_utils.edx_http import session"\n',
+        "# from ansible.module_utils.edx_http import session\n",
+    ],
+)
 def test_other_imports_and_lookalike_text_are_left_alone(source):
     assert rw.rewrite_imports(source, NAMES) == source
 
 
 def test_guarded_in_lms_imports_keep_their_guard_and_indentation():
     """The in-LMS program concatenates module sources; inside the LMS __name__ is 'edx_provision'."""
-    source = dedent('''
+    source = dedent("""
         if __name__ != "edx_provision":  # imported by the module or the tests
             from ansible.module_utils.edx_inlms_base import (
                 ENTRY_POINTS,
@@ -67,7 +78,7 @@ def test_guarded_in_lms_imports_keep_their_guard_and_indentation():
 
         def main(request):
             return request
-    ''')
+    """)
     rewritten = rw.rewrite_imports(source, NAMES)
     assert rewritten == source.replace("from ansible.module_utils.edx_inlms_base", "from %s.edx_inlms_base" % PKG)
     namespace = {"__name__": "edx_provision"}
@@ -78,7 +89,8 @@ def test_guarded_in_lms_imports_keep_their_guard_and_indentation():
 def test_two_imports_on_one_line_are_both_qualified():
     source = "from ansible.module_utils.edx_http import a; from ansible.module_utils.edx_inlms_base import b\n"
     assert rw.rewrite_imports(source, NAMES) == (
-        "from %s.edx_http import a; from %s.edx_inlms_base import b\n" % (PKG, PKG))
+        "from %s.edx_http import a; from %s.edx_inlms_base import b\n" % (PKG, PKG)
+    )
 
 
 def test_mixed_import_fails_naming_the_line_and_the_fix():
@@ -93,8 +105,9 @@ def test_plain_import_of_our_module_utils_fails():
 
 # --- DOCUMENTATION -------------------------------------------------------------------------------------
 
+
 def test_documentation_qualifies_fragments_seealso_and_markup_but_not_the_module_itself():
-    doc = dedent('''
+    doc = dedent("""
         module: edx_user
         short_description: Ensure users; see M(edx_token) and M(ansible.builtin.uri)
         description:
@@ -111,8 +124,8 @@ def test_documentation_qualifies_fragments_seealso_and_markup_but_not_the_module
           - module: ansible.builtin.uri
           - plugin: edx_lms
             plugin_type: doc_fragment
-    ''')
-    assert rw.rewrite_documentation(doc, NAMES) == dedent('''
+    """)
+    assert rw.rewrite_documentation(doc, NAMES) == dedent("""
         module: edx_user
         short_description: Ensure users; see M(ns.coll.edx_token) and M(ansible.builtin.uri)
         description:
@@ -129,18 +142,20 @@ def test_documentation_qualifies_fragments_seealso_and_markup_but_not_the_module
           - module: ansible.builtin.uri
           - plugin: ns.coll.edx_lms
             plugin_type: doc_fragment
-    ''')
+    """)
 
 
 def test_single_fragment_on_the_key_line_is_qualified():
     assert rw.rewrite_documentation("extends_documentation_fragment: edx_lms\n", NAMES) == (
-        "extends_documentation_fragment: ns.coll.edx_lms\n")
+        "extends_documentation_fragment: ns.coll.edx_lms\n"
+    )
 
 
 # --- tasks: EXAMPLES, role tasks, playbooks --------------------------------------------------------
 
+
 def test_task_module_keys_are_qualified_and_nothing_else():
-    tasks = dedent('''
+    tasks = dedent("""
         # edx_user: in a comment stays
         - name: A user
           edx_user:
@@ -170,8 +185,8 @@ def test_task_module_keys_are_qualified_and_nothing_else():
           rescue:
             - edx_user:
                 username: x
-    ''')
-    assert rw.rewrite_tasks(tasks, NAMES) == dedent('''
+    """)
+    assert rw.rewrite_tasks(tasks, NAMES) == dedent("""
         # edx_user: in a comment stays
         - name: A user
           ns.coll.edx_user:
@@ -201,11 +216,11 @@ def test_task_module_keys_are_qualified_and_nothing_else():
           rescue:
             - ns.coll.edx_user:
                 username: x
-    ''')
+    """)
 
 
 def test_role_references_are_qualified():
-    playbook = dedent('''
+    playbook = dedent("""
         - name: Roles
           hosts: lms
           roles:
@@ -225,8 +240,8 @@ def test_role_references_are_qualified():
                 msg: edx_api_access
               loop:
                 - edx_api_access
-    ''')
-    assert rw.rewrite_tasks(playbook, NAMES) == dedent('''
+    """)
+    assert rw.rewrite_tasks(playbook, NAMES) == dedent("""
         - name: Roles
           hosts: lms
           roles:
@@ -246,10 +261,11 @@ def test_role_references_are_qualified():
                 msg: edx_api_access
               loop:
                 - edx_api_access
-    ''')
+    """)
 
 
 # --- a whole Python file ---------------------------------------------------------------------------
+
 
 def test_python_file_rules_apply_to_its_doc_strings_only():
     source = dedent('''
@@ -282,12 +298,13 @@ def test_python_file_rules_apply_to_its_doc_strings_only():
         """
     ''')
     rewritten = rw.rewrite_python(source, NAMES)
-    assert rewritten == (source
-                         .replace("Pairs with M(edx_token)", "Pairs with M(ns.coll.edx_token)")
-                         .replace("  - edx_lms", "  - ns.coll.edx_lms")
-                         .replace("  edx_user:\n    username", "  ns.coll.edx_user:\n    username")
-                         .replace("As M(edx_access)", "As M(ns.coll.edx_access)")
-                         .replace("from ansible.module_utils.edx_http", "from %s.edx_http" % PKG))
+    assert rewritten == (
+        source.replace("Pairs with M(edx_token)", "Pairs with M(ns.coll.edx_token)")
+        .replace("  - edx_lms", "  - ns.coll.edx_lms")
+        .replace("  edx_user:\n    username", "  ns.coll.edx_user:\n    username")
+        .replace("As M(edx_access)", "As M(ns.coll.edx_access)")
+        .replace("from ansible.module_utils.edx_http", "from %s.edx_http" % PKG)
+    )
 
 
 def test_doc_fragment_class_documentation_is_rewritten():

@@ -5,14 +5,30 @@ import pytest
 from ansible.module_utils.edx_inlms_base import ProvisionError
 from ansible.module_utils.edx_inlms_dop_clients import plan_dop_client
 
-HAVE = {"client_id": "svc", "name": "svc", "owner": "svc", "client_type": "confidential",
-        "redirect_uris": ["https://lms.example.com"], "skip_authorization": False, "backend": "dop"}
+HAVE = {
+    "client_id": "svc",
+    "name": "svc",
+    "owner": "svc",
+    "client_type": "confidential",
+    "redirect_uris": ["https://lms.example.com"],
+    "skip_authorization": False,
+    "backend": "dop",
+}
 
 
 def want(**options):
-    base = {"where": "", "state": "present", "name": "svc", "owner": "svc", "client_id": "svc",
-            "client_secret": "s" * 20, "client_type": "confidential", "redirect_uris": [],
-            "skip_authorization": False, "grant_type": "client_credentials"}
+    base = {
+        "where": "",
+        "state": "present",
+        "name": "svc",
+        "owner": "svc",
+        "client_id": "svc",
+        "client_secret": "s" * 20,
+        "client_type": "confidential",
+        "redirect_uris": [],
+        "skip_authorization": False,
+        "grant_type": "client_credentials",
+    }
     base.update(options)
     return base
 
@@ -50,11 +66,14 @@ def test_absent_deletes_only_on_a_full_identity_match():
     assert plan(want(state="absent"))["action"] == "delete"
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"scopes": ["profile"]}, "scopes: this LMS keeps OAuth2 clients in django-oauth2-provider"),
-    ({"redirect_uris": ["https://a.example", "https://b.example"]}, "redirect_uris holds 2 URIs"),
-    ({"redirect_uris": ["-x"]}, "http:// or https:// URL"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"scopes": ["profile"]}, "scopes: this LMS keeps OAuth2 clients in django-oauth2-provider"),
+        ({"redirect_uris": ["https://a.example", "https://b.example"]}, "redirect_uris holds 2 URIs"),
+        ({"redirect_uris": ["-x"]}, "http:// or https:// URL"),
+    ],
+)
 def test_what_a_dop_client_cannot_hold_is_refused_by_the_option(options, message):
     with pytest.raises(ProvisionError, match=message):
         plan(want(**options))

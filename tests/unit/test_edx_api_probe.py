@@ -21,10 +21,13 @@ from ansible.module_utils.edx_http import EdxHttpError
 
 LMS = "https://lms.example.com"
 OPAQUE = "aBcD1234efGH5678ijKL9012mnOP34"
-JWT = ".".join(
-    base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
-    for part in ({"alg": "RS512"}, {"sub": "x"})
-) + ".c2ln"
+JWT = (
+    ".".join(
+        base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+        for part in ({"alg": "RS512"}, {"sub": "x"})
+    )
+    + ".c2ln"
+)
 ENROLLMENT = {"user": "svc", "mode": "audit", "is_active": True, "course_details": {"course_id": "course-v1:X+Y+Z"}}
 
 
@@ -53,15 +56,17 @@ class Session:
 
     def __init__(self, clock, **scripts):
         self.clock = clock
-        self.scripts = {HEARTBEAT_PATH: scripts.get("heartbeat", [Response(200, {"sql": {"status": True}})]),
-                        ENROLLMENT_PATH: scripts.get("api", [Response(200, [ENROLLMENT])])}
+        self.scripts = {
+            HEARTBEAT_PATH: scripts.get("heartbeat", [Response(200, {"sql": {"status": True}})]),
+            ENROLLMENT_PATH: scripts.get("api", [Response(200, [ENROLLMENT])]),
+        }
         self.scripts.update(scripts.get("others", {}))
         self.calls = []
 
     def get(self, url, headers=None, timeout=None, allow_redirects=True):
         assert allow_redirects is False, "requests must never follow redirects on its own"
         assert url.startswith(LMS), "a request left lms_url's origin: %s" % url
-        path = url[len(LMS):]
+        path = url[len(LMS) :]
         self.calls.append((path, dict(headers or {}), timeout))
         self.clock.now += 0.01
         script = self.scripts[path]
@@ -114,9 +119,15 @@ def test_jwt_is_sent_with_the_jwt_prefix_when_detected_or_asked():
 
 def test_heartbeat_is_waited_for_with_backoff():
     clock = Clock()
-    session = Session(clock, heartbeat=[refused(), Response(502, "<html>bad gateway</html>"),
-                                        Response(503, {"sql": {"status": False, "message": "down"}}),
-                                        Response(200, "OK")])
+    session = Session(
+        clock,
+        heartbeat=[
+            refused(),
+            Response(502, "<html>bad gateway</html>"),
+            Response(503, {"sql": {"status": False, "message": "down"}}),
+            Response(200, "OK"),
+        ],
+    )
     result = run(session, clock)
     assert result["timings"]["heartbeat_attempts"] == 4
     assert clock.slept == [0.5, 1.0, 2.0]
@@ -234,9 +245,14 @@ def test_401_jwt_sent_as_bearer():
 
 
 def test_401_reason_from_www_authenticate():
-    err = api_failure(401, {"detail": "Authentication credentials were not provided."},
-                      headers={"WWW-Authenticate": 'Bearer realm="api",error="invalid_token",'
-                                                   'error_description="The access token is invalid."'})
+    err = api_failure(
+        401,
+        {"detail": "Authentication credentials were not provided."},
+        headers={
+            "WWW-Authenticate": 'Bearer realm="api",error="invalid_token",'
+            'error_description="The access token is invalid."'
+        },
+    )
     assert "The access token is invalid." in err.msg
 
 
@@ -286,8 +302,9 @@ def test_401_prefix_mismatch_wins_over_the_lms_code():
     """A JWT sent as Bearer is looked up as an opaque token: the LMS only says it does not know it."""
     body = {"error_code": "token_nonexistent", "developer_message": "x"}
     assert "JWT prefix" in api_failure(401, body, token=JWT, token_type="bearer").msg
-    assert "set token_type: bearer" in api_failure(401, {"detail": "Invalid token."}, token=OPAQUE,
-                                                   token_type="jwt").msg
+    assert (
+        "set token_type: bearer" in api_failure(401, {"detail": "Invalid token."}, token=OPAQUE, token_type="jwt").msg
+    )
 
 
 def test_heartbeat_read_timeout_says_a_hung_check_looks_like_this():
@@ -317,12 +334,15 @@ def test_same_origin_redirects_are_followed_with_the_token():
     assert session.calls[-1][1] == {"Authorization": "Bearer " + OPAQUE}
 
 
-@pytest.mark.parametrize("location", [
-    "https://evil.example.net/api/enrollment/v1/enrollment",
-    "http://lms.example.com/api/enrollment/v1/enrollment",   # another scheme
-    "https://lms.example.com:8443/api/enrollment/v1/enrollment",  # another port
-    "//evil.example.net/x",  # scheme-relative
-])
+@pytest.mark.parametrize(
+    "location",
+    [
+        "https://evil.example.net/api/enrollment/v1/enrollment",
+        "http://lms.example.com/api/enrollment/v1/enrollment",  # another scheme
+        "https://lms.example.com:8443/api/enrollment/v1/enrollment",  # another port
+        "//evil.example.net/x",  # scheme-relative
+    ],
+)
 def test_redirects_to_another_origin_fail_naming_the_target_and_send_nothing_there(location):
     clock = Clock()
     session = Session(clock, api=[Response(307, "", {"Location": location})])
@@ -353,13 +373,16 @@ def test_a_redirect_loop_on_the_origin_ends():
     assert err.value.cause == "redirect" and "more than 5 times" in err.value.msg
 
 
-@pytest.mark.parametrize(("token", "words"), [
-    (OPAQUE[:10] + "\n" + OPAQUE[10:], "a line break"),
-    (OPAQUE + "\r\nX-Injected: 1", "a line break"),
-    (OPAQUE[:5] + "\u00e9" + OPAQUE[5:], "a non-ASCII character"),
-    (" " + OPAQUE, "whitespace"),
-    (OPAQUE + "\x00", "a control character"),
-])
+@pytest.mark.parametrize(
+    ("token", "words"),
+    [
+        (OPAQUE[:10] + "\n" + OPAQUE[10:], "a line break"),
+        (OPAQUE + "\r\nX-Injected: 1", "a line break"),
+        (OPAQUE[:5] + "\u00e9" + OPAQUE[5:], "a non-ASCII character"),
+        (" " + OPAQUE, "whitespace"),
+        (OPAQUE + "\x00", "a control character"),
+    ],
+)
 def test_unsendable_tokens_are_refused_before_any_request_and_never_shown(token, words):
     clock = Clock()
     session = Session(clock)

@@ -238,11 +238,14 @@ def test_missing_requests_gives_ansibles_standard_message(monkeypatch):
     assert "No module named" in failure["exception"]
 
 
-@pytest.mark.parametrize("url", [
-    "http://admin:s3cr3t-pass@lms.example.com",
-    "https://token-only@lms.example.com/",
-    "https://user:p%40ss@lms.example.com:8443",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://admin:s3cr3t-pass@lms.example.com",
+        "https://token-only@lms.example.com/",
+        "https://user:p%40ss@lms.example.com:8443",
+    ],
+)
 def test_credentials_in_lms_url_are_refused_without_being_echoed(url):
     with pytest.raises(ValueError) as err:
         normalize_lms_url(url)
@@ -252,15 +255,18 @@ def test_credentials_in_lms_url_are_refused_without_being_echoed(url):
         assert part not in msg
 
 
-@pytest.mark.parametrize(("url", "loopback"), [
-    ("http://127.0.0.1:18000", True),
-    ("http://127.1.2.3", True),
-    ("http://localhost:8000", True),
-    ("http://[::1]:8000", True),
-    ("http://lms.example.com", False),
-    ("http://10.0.0.5", False),
-    ("http://127.0.0.1.example.com", False),
-])
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:18000", True),
+        ("http://127.1.2.3", True),
+        ("http://localhost:8000", True),
+        ("http://[::1]:8000", True),
+        ("http://lms.example.com", False),
+        ("http://10.0.0.5", False),
+        ("http://127.0.0.1.example.com", False),
+    ],
+)
 def test_loopback_hosts(url, loopback):
     assert is_loopback(url) is loopback
 

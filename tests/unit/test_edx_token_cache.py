@@ -31,8 +31,9 @@ def mode(path):
 def test_fingerprint_is_stable_and_ignores_scope_order_and_trailing_slash():
     # A fixed value: a cache written by one run must be found by the next (no per-process salt).
     assert fingerprint(*KEY_ARGS) == "04c52de35ff4367110b1b817c215fb3d196eb4c165e5e363a1034c1792e9956e"
-    assert fingerprint(*KEY_ARGS) == fingerprint("https://lms.example.com/", "client", "client_credentials", "",
-                                                 "bearer", "write  read")
+    assert fingerprint(*KEY_ARGS) == fingerprint(
+        "https://lms.example.com/", "client", "client_credentials", "", "bearer", "write  read"
+    )
 
 
 def test_fingerprint_changes_with_every_part():
@@ -83,7 +84,7 @@ def test_a_token_is_reused_only_with_the_credentials_it_was_minted_with(tmp_path
     assert lookup(path, "k", ["right-secret", "other-pw"], 0, now=1000.0)[0] is None
     assert lookup(path, "k", ["right-secret", None], 0, now=1000.0)[0] is None
     text = (tmp_path / "tokens.json").read_text()
-    assert "right-secret" not in text and "pw\"" not in text  # only a keyed hash is stored
+    assert "right-secret" not in text and 'pw"' not in text  # only a keyed hash is stored
 
 
 def test_each_cache_file_has_its_own_random_key(tmp_path):

@@ -50,8 +50,9 @@ def test_client_credentials_in_the_form():
 
 
 def test_password_grant_jwt_and_scope():
-    form, _ = build_request(params(grant_type="password", username="svc", password="pw", token_type="jwt",
-                                   scope=["read", "email"]))
+    form, _ = build_request(
+        params(grant_type="password", username="svc", password="pw", token_type="jwt", scope=["read", "email"])
+    )
     assert form["grant_type"] == "password"
     assert (form["username"], form["password"]) == ("svc", "pw")
     assert form["token_type"] == "jwt"
@@ -151,8 +152,13 @@ def test_invalid_client_with_basic_auth_suggests_form():
 
 
 def test_wrong_user_password_names_username_and_password():
-    err = fail(400, {"error": "invalid_grant", "error_description": "Invalid credentials given."},
-               grant_type="password", username="svc", password="pw")
+    err = fail(
+        400,
+        {"error": "invalid_grant", "error_description": "Invalid credentials given."},
+        grant_type="password",
+        username="svc",
+        password="pw",
+    )
     assert err.cause == "invalid_grant"
     assert "Invalid credentials given." in err.msg
     assert "username" in err.msg and "password" in err.msg
@@ -294,8 +300,17 @@ def test_mint_retries_gateway_errors_and_refusals_until_the_token_comes():
     clock = FakeClock()
     session = PostSession(clock, [Answer(503, "<html>busy</html>", HTML), refused(), Answer(502, "", HTML), GOOD])
     timings = Timings(clock, ("heartbeat", "token"))
-    record = mint(session, "https://lms.example.com", params(), 10, now=0, deadline=30, timings=timings,
-                  clock=clock, sleep=clock.sleep)
+    record = mint(
+        session,
+        "https://lms.example.com",
+        params(),
+        10,
+        now=0,
+        deadline=30,
+        timings=timings,
+        clock=clock,
+        sleep=clock.sleep,
+    )
     assert record["token"] == "tok"
     assert timings.result()["token_attempts"] == 4
     assert all(call["allow_redirects"] is False for call in session.calls)
@@ -306,8 +321,16 @@ def test_mint_gives_up_at_the_deadline_with_the_attempts_in_the_failure():
     session = PostSession(clock, [refused()])
     timings = Timings(clock, ("heartbeat", "token"))
     with pytest.raises(EdxHttpError) as err:
-        mint(session, "https://lms.example.com", params(), 10, deadline=4, timings=timings, clock=clock,
-             sleep=clock.sleep)
+        mint(
+            session,
+            "https://lms.example.com",
+            params(),
+            10,
+            deadline=4,
+            timings=timings,
+            clock=clock,
+            sleep=clock.sleep,
+        )
     assert err.value.cause == "connection_refused"
     assert err.value.details["timings"]["token_attempts"] == len(session.calls) >= 3
     assert 4 <= clock.now <= 4.1

@@ -45,8 +45,9 @@ def test_bad_fields_are_named(field, value, words):
 
 
 def test_old_style_course_ids_and_every_error_at_once():
-    clean, errors = validate([{"username": "a", "course_id": "edX/DemoX/2014"},
-                              {"username": "b c", "course_id": "nope"}])
+    clean, errors = validate(
+        [{"username": "a", "course_id": "edX/DemoX/2014"}, {"username": "b c", "course_id": "nope"}]
+    )
     assert clean[0]["course_id"] == "edX/DemoX/2014"
     assert len(errors) == 2 and "enrollments[1].username" in errors[0] and "enrollments[1].course_id" in errors[1]
 
@@ -61,8 +62,12 @@ def test_new_enrollment_is_created_in_the_mode_asked_or_the_default():
     item = plan(entry(mode="verified"), None)
     assert item["action"] == "create" and item["before"] is None
     assert item["after"] == {"mode": "verified", "is_active": True}
-    assert item["body"] == {"user": "alice", "course_details": {"course_id": DEMO}, "is_active": True,
-                            "mode": "verified"}
+    assert item["body"] == {
+        "user": "alice",
+        "course_details": {"course_id": DEMO},
+        "is_active": True,
+        "mode": "verified",
+    }
     default = plan(entry(), None)
     assert "mode" not in default["body"] and default["after"] == {"mode": None, "is_active": True}
     assert needs_course_modes(default) and needs_course_modes(item)

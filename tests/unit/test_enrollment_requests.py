@@ -68,8 +68,11 @@ class FakeLms:
             if not self.staff_list:
                 return Response(404)
             names = query["username"].split(",")
-            rows = [dict(user=u, course_id=c, **state) for (u, c), state in sorted(self.rows.items())
-                    if u in names and c == query["course_id"]]
+            rows = [
+                dict(user=u, course_id=c, **state)
+                for (u, c), state in sorted(self.rows.items())
+                if u in names and c == query["course_id"]
+            ]
             return Response(200, {"next": None, "previous": None, "results": rows})
         if path.startswith("/api/enrollment/v1/enrollment/"):
             user, course = path.rsplit("/", 1)[1].split(",", 1)
@@ -108,16 +111,27 @@ def test_one_staff_list_read_then_only_the_differences_are_posted():
     result = ensure_enrollments(api_for(lms, clock), wanted("alice", "bob"))
     assert [e["action"] for e in result["enrollments"]] == ["none", "create"]
     method, path, query, _, headers = lms.calls[0]
-    assert (method, path, query) == ("GET", "/api/enrollment/v1/enrollments",
-                                     {"course_id": DEMO, "username": "alice,bob"})
+    assert (method, path, query) == (
+        "GET",
+        "/api/enrollment/v1/enrollments",
+        {"course_id": DEMO, "username": "alice,bob"},
+    )
     assert headers["Authorization"] == "Bearer opaque-token"
     # course modes (no credentials), the check that bob exists, then bob's enrollment
     enroll = "/api/enrollment/v1/enrollment"
     assert [c[1] for c in lms.calls[1:]] == ["/api/enrollment/v1/course/" + DEMO, enroll, enroll]
     assert "Authorization" not in lms.calls[1][4]
     assert posts(lms)[0][3]["course_details"]["course_id"] == USER_CHECK_COURSE
-    assert result["http"] == dict(requests=4, reads=1, course_reads=1, user_checks=1, writes=1, throttled=0,
-                                  waited_seconds=0.0, read_strategy="staff_list")
+    assert result["http"] == dict(
+        requests=4,
+        reads=1,
+        course_reads=1,
+        user_checks=1,
+        writes=1,
+        throttled=0,
+        waited_seconds=0.0,
+        read_strategy="staff_list",
+    )
 
 
 def test_rerun_is_one_read_and_no_post():
@@ -132,8 +146,10 @@ def test_check_mode_never_posts_and_warns_about_unchecked_users():
     lms = FakeLms(clock)
     result = ensure_enrollments(api_for(lms, clock), wanted("alice", "ghost"), check_mode=True, diff=True)
     assert result["changed"] is True and posts(lms) == []
-    assert [d["before_header"] for d in result["diff"]] == ["enrollment alice,%s (absent)" % DEMO,
-                                                            "enrollment ghost,%s (absent)" % DEMO]
+    assert [d["before_header"] for d in result["diff"]] == [
+        "enrollment alice,%s (absent)" % DEMO,
+        "enrollment ghost,%s (absent)" % DEMO,
+    ]
     assert "alice, ghost" in result["warnings"][0]
 
 

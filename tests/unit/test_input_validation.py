@@ -10,15 +10,44 @@ from ansible.module_utils.edx_access_options import token_request
 from ansible.module_utils.edx_client_options import clients_request
 from ansible.module_utils.edx_user_options import users_request
 
-USER_PARAMS = dict(username=None, email=None, staff=None, superuser=None, active=None, groups=None, password=None,
-                   update_password="always", state="present", remove_owned_clients=False, users=None)
-CLIENT_PARAMS = dict(name=None, owner=None, client_id=None, client_secret=None, grant_type=None, client_type=None,
-                     redirect_uris=None, scopes=None, skip_authorization=None, state="present", return_secret=False,
-                     allow_owner_change=False, clients=None)
+USER_PARAMS = dict(
+    username=None,
+    email=None,
+    staff=None,
+    superuser=None,
+    active=None,
+    groups=None,
+    password=None,
+    update_password="always",
+    state="present",
+    remove_owned_clients=False,
+    users=None,
+)
+CLIENT_PARAMS = dict(
+    name=None,
+    owner=None,
+    client_id=None,
+    client_secret=None,
+    grant_type=None,
+    client_type=None,
+    redirect_uris=None,
+    scopes=None,
+    skip_authorization=None,
+    state="present",
+    return_secret=False,
+    allow_owner_change=False,
+    clients=None,
+)
 SECRET = "s" * 32
 GOOD_USER = dict(username="svc", email="svc@example.com", password="correct horse")
-GOOD_CLIENT = dict(name="bot", owner="svc", client_id="bot", client_secret=SECRET, redirect_uris=["https://a.example/cb"],
-                   scopes=["read"])
+GOOD_CLIENT = dict(
+    name="bot",
+    owner="svc",
+    client_id="bot",
+    client_secret=SECRET,
+    redirect_uris=["https://a.example/cb"],
+    scopes=["read"],
+)
 
 
 def users(**params):
@@ -30,8 +59,10 @@ def clients(**params):
 
 
 def test_single_user_and_list_entries_inherit_state_and_update_password():
-    entries = users(users=[{"username": "a", "email": "a@example.com"}, {"username": "b", "state": "absent"}],
-                    update_password="on_create")
+    entries = users(
+        users=[{"username": "a", "email": "a@example.com"}, {"username": "b", "state": "absent"}],
+        update_password="on_create",
+    )
     assert [e["where"] for e in entries] == ["users[0]", "users[1]"]
     assert [e["state"] for e in entries] == ["present", "absent"]
     assert {e["update_password"] for e in entries} == {"on_create"}
@@ -113,22 +144,32 @@ def test_bad_client_input_is_refused_naming_the_option(option, value, message):
         clients(**dict(GOOD_CLIENT, **{option: value}))
 
 
-@pytest.mark.parametrize("params, message", [
-    (dict(users=[{"username": "a", "email": "x@example.com"}, {"username": "a"}]),
-     r"listed twice \(users\[0\] and users\[1\]\)"),
-    (dict(users=[{"username": "a", "email": "x@example.com"}, {"username": "b", "email": "X@example.com"}]),
-     r"users\[0\].email and users\[1\].email give the same e-mail address"),
-    (dict(users=[]), "users is empty"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (
+            dict(users=[{"username": "a", "email": "x@example.com"}, {"username": "a"}]),
+            r"listed twice \(users\[0\] and users\[1\]\)",
+        ),
+        (
+            dict(users=[{"username": "a", "email": "x@example.com"}, {"username": "b", "email": "X@example.com"}]),
+            r"users\[0\].email and users\[1\].email give the same e-mail address",
+        ),
+        (dict(users=[]), "users is empty"),
+    ],
+)
 def test_bad_user_lists(params, message):
     with pytest.raises(ValueError, match=message):
         users(**params)
 
 
-@pytest.mark.parametrize("params, message", [
-    (dict(name="bot"), "give client_id, or both name and owner"),
-    (dict(clients=[{"client_id": "x"}, {"client_id": "x"}]), r"clients\[0\] and clients\[1\] name the same"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(name="bot"), "give client_id, or both name and owner"),
+        (dict(clients=[{"client_id": "x"}, {"client_id": "x"}]), r"clients\[0\] and clients\[1\] name the same"),
+    ],
+)
 def test_bad_client_lists(params, message):
     with pytest.raises(ValueError, match=message):
         clients(**params)
@@ -137,12 +178,15 @@ def test_bad_client_lists(params, message):
 TOKEN = dict(client_id="bot", value="v" * 40, username=None, scope=None, expires_in=60)
 
 
-@pytest.mark.parametrize("token, message", [
-    (dict(TOKEN, value="short"), "direct_token.value must be 32 to 255"),
-    (dict(TOKEN, value="v" * 40 + "\n"), "direct_token.value must be 32 to 255"),
-    (dict(TOKEN, expires_in=0), "direct_token.expires_in must be a positive number"),
-    (dict(TOKEN, username="-x\n"), "direct_token.username '-x\\\\n' is not valid"),
-])
+@pytest.mark.parametrize(
+    "token, message",
+    [
+        (dict(TOKEN, value="short"), "direct_token.value must be 32 to 255"),
+        (dict(TOKEN, value="v" * 40 + "\n"), "direct_token.value must be 32 to 255"),
+        (dict(TOKEN, expires_in=0), "direct_token.expires_in must be a positive number"),
+        (dict(TOKEN, username="-x\n"), "direct_token.username '-x\\\\n' is not valid"),
+    ],
+)
 def test_bad_direct_token_is_refused(token, message):
     with pytest.raises(ValueError, match=message):
         token_request({"direct_token": token, "users": None, "clients": None})

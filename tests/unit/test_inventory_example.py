@@ -20,15 +20,32 @@ def test_example_inventory_parses_and_its_secrets_decrypt(tmp_path):
     password.write_text("change-me\n")
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
 
-    listing = subprocess.run([str(BIN / "ansible-inventory"), "-i", str(inventory), "--list"],
-                             capture_output=True, text=True, env=env, check=True)
+    listing = subprocess.run(
+        [str(BIN / "ansible-inventory"), "-i", str(inventory), "--list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     hosts = json.loads(listing.stdout)["lms"]["hosts"]
     assert sorted(hosts) == ["lms-native.example.com", "tutor.example.com"]
 
     shown = subprocess.run(
-        [str(BIN / "ansible"), "-i", str(inventory), "tutor.example.com", "-m", "ansible.builtin.debug",
-         "-a", "var=edx_api_access_client_secret", "--vault-password-file", str(password)],
-        capture_output=True, text=True, env=env,
+        [
+            str(BIN / "ansible"),
+            "-i",
+            str(inventory),
+            "tutor.example.com",
+            "-m",
+            "ansible.builtin.debug",
+            "-a",
+            "var=edx_api_access_client_secret",
+            "--vault-password-file",
+            str(password),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert shown.returncode == 0, shown.stderr
     assert "replace-with-another-long-random-secret" in shown.stdout

@@ -22,12 +22,17 @@ PROGRAMS = {
     "edx_user": (edx_inlms_base, edx_inlms_users),
     "edx_oauth_client": (edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients),
     "edx_token": (edx_inlms_base, edx_inlms_tokens),
-    "edx_access": (edx_inlms_base, edx_inlms_users, edx_inlms_clients, edx_inlms_dop_clients, edx_inlms_tokens,
-                   edx_inlms_access),
+    "edx_access": (
+        edx_inlms_base,
+        edx_inlms_users,
+        edx_inlms_clients,
+        edx_inlms_dop_clients,
+        edx_inlms_tokens,
+        edx_inlms_access,
+    ),
 }
 IN_LMS_FILES = sorted({Path(part.__file__) for parts in PROGRAMS.values() for part in parts})
-OLD_PYTHONS = [Path.home() / ".pyenv" / "versions" / version / "bin" / "python"
-               for version in ("2.7.18", "3.6.15")]
+OLD_PYTHONS = [Path.home() / ".pyenv" / "versions" / version / "bin" / "python" for version in ("2.7.18", "3.6.15")]
 
 
 @pytest.mark.parametrize("module", sorted(PROGRAMS))

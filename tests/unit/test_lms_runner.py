@@ -25,7 +25,13 @@ def options(**params):
 def test_native_runs_edx_python_and_manage_with_production_settings_from_edx_platform():
     opts = options()
     assert build_argv(opts) == [
-        "/edx/bin/python.edxapp", "/edx/bin/manage.edxapp", "lms", "--settings=production", "shell", "-c", BOOTSTRAP,
+        "/edx/bin/python.edxapp",
+        "/edx/bin/manage.edxapp",
+        "lms",
+        "--settings=production",
+        "shell",
+        "-c",
+        BOOTSTRAP,
     ]
     assert opts["env_file"] == "/edx/app/edxapp/edxapp_env"
     assert opts["chdir"] == "/edx/app/edxapp/edx-platform"
@@ -43,10 +49,13 @@ def test_empty_strings_switch_native_defaults_off():
     assert opts["env_file"] is None and opts["chdir"] is None
 
 
-@pytest.mark.parametrize("runner, prefix", [
-    ("tutor_local", ["tutor", "local", "exec", "-T", "lms", "./manage.py", "lms", "shell"]),
-    ("tutor_k8s", ["tutor", "k8s", "exec", "lms", "./manage.py", "lms", "shell"]),
-])
+@pytest.mark.parametrize(
+    "runner, prefix",
+    [
+        ("tutor_local", ["tutor", "local", "exec", "-T", "lms", "./manage.py", "lms", "shell"]),
+        ("tutor_k8s", ["tutor", "k8s", "exec", "lms", "./manage.py", "lms", "shell"]),
+    ],
+)
 def test_tutor_runners_leave_settings_to_the_image(runner, prefix):
     opts = options(runner=runner)
     assert build_argv(opts)[:-1] == prefix + ["-c"]
@@ -80,14 +89,14 @@ def test_bootstrap_runs_the_program_with_the_request(capsys, monkeypatch):
 
 
 def test_env_file_parses_configuration_edxapp_env_without_a_shell():
-    text = '''# Ansible managed
+    text = """# Ansible managed
 export LMS_CFG="/edx/etc/lms.yml"
 export PATH="/edx/app/edxapp/venvs/edxapp/bin:/usr/bin"
 export QUOTED="a \\"b\\" \\$HOME"
 export LITERAL='$HOME stays'
 EDX_PLATFORM_SETTINGS=production
 export BOTH="${LMS_CFG}:$EDX_PLATFORM_SETTINGS:$HOME"
-'''
+"""
     env = parse_env_file(text, {"HOME": "/root"})
     assert env == {
         "LMS_CFG": "/edx/etc/lms.yml",
@@ -99,18 +108,21 @@ export BOTH="${LMS_CFG}:$EDX_PLATFORM_SETTINGS:$HOME"
     }
 
 
-@pytest.mark.parametrize("line, words", [
-    ('export X="$(cat /etc/passwd)"', "command substitution"),
-    ("export X=`id`", "command substitution"),
-    ("source /other/file", "line 1 is not of the form"),
-])
+@pytest.mark.parametrize(
+    "line, words",
+    [
+        ('export X="$(cat /etc/passwd)"', "command substitution"),
+        ("export X=`id`", "command substitution"),
+        ("source /other/file", "line 1 is not of the form"),
+    ],
+)
 def test_env_file_refuses_what_only_a_shell_would_do(line, words):
     with pytest.raises(ValueError, match=words):
         parse_env_file(line, {}, "/edx/app/edxapp/edxapp_env")
 
 
 def test_result_line_is_found_among_log_noise():
-    stdout = "INFO booting\n12 objects imported automatically\n\nEDX_PROVISION_RESULT {\"users\": []}\nbye\n"
+    stdout = 'INFO booting\n12 objects imported automatically\n\nEDX_PROVISION_RESULT {"users": []}\nbye\n'
     assert parse_result(stdout) == {"users": []}
     assert parse_result("Traceback ...\n") is None
 
@@ -123,13 +135,21 @@ def test_program_is_the_base_followed_by_the_resource_part():
     assert source.index("def main(") < source.index("def ensure_users(")
 
 
-@pytest.mark.parametrize("output, expected", [
-    ("ModuleNotFoundError: No module named 'lms.envs.prodution'", "settings module lms.envs.prodution does not exist"),
-    ("Error response from daemon: No such container: edx_lms", "no running container named edx_lms"),
-    ("django.db.utils.OperationalError: (2002, \"Can't connect to MySQL server on 'mysql'\")",
-     "could not reach its database"),
-    ("python: can't open file '/edx/app/edxapp/edx-platform/manage.py'", "manage.py was not found"),
-])
+@pytest.mark.parametrize(
+    "output, expected",
+    [
+        (
+            "ModuleNotFoundError: No module named 'lms.envs.prodution'",
+            "settings module lms.envs.prodution does not exist",
+        ),
+        ("Error response from daemon: No such container: edx_lms", "no running container named edx_lms"),
+        (
+            "django.db.utils.OperationalError: (2002, \"Can't connect to MySQL server on 'mysql'\")",
+            "could not reach its database",
+        ),
+        ("python: can't open file '/edx/app/edxapp/edx-platform/manage.py'", "manage.py was not found"),
+    ],
+)
 def test_diagnose_turns_known_failures_into_what_to_do(output, expected):
     assert expected in diagnose(output)
 
@@ -139,7 +159,7 @@ def test_diagnose_says_nothing_it_does_not_know():
 
 
 def test_last_error_line_picks_the_exception_from_a_traceback():
-    output = "Traceback (most recent call last):\n  File \"x\", line 1\ndjango.core.management.base.CommandError: bad\n"
+    output = 'Traceback (most recent call last):\n  File "x", line 1\ndjango.core.management.base.CommandError: bad\n'
     assert last_error_line(output) == "django.core.management.base.CommandError: bad"
 
 
@@ -148,8 +168,14 @@ def run_bootstrap(document, tmp_path):
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-c", BOOTSTRAP], input=json.dumps(document), text=True,
-                          capture_output=True, timeout=60, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-c", BOOTSTRAP],
+        input=json.dumps(document),
+        text=True,
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
 
 
 def test_bootstrap_ends_a_program_that_overruns_its_deadline(tmp_path):
@@ -158,8 +184,7 @@ def test_bootstrap_ends_a_program_that_overruns_its_deadline(tmp_path):
     import time
 
     program = "import time\ndef main(request):\n    time.sleep(60)\n    print('applied')\n"
-    proc = run_bootstrap({"program": program, "request": {}, "deadline": int(time.time()) + 2, "timeout": 2},
-                         tmp_path)
+    proc = run_bootstrap({"program": program, "request": {}, "deadline": int(time.time()) + 2, "timeout": 2}, tmp_path)
     assert proc.returncode == -signal.SIGALRM and "applied" not in proc.stdout
 
 
@@ -167,8 +192,9 @@ def test_bootstrap_runs_nothing_when_the_deadline_passed_during_the_boot(tmp_pat
     import time
 
     program = "def main(request):\n    print('applied')\n"
-    proc = run_bootstrap({"program": program, "request": {}, "deadline": int(time.time()) - 5, "timeout": 600},
-                         tmp_path)
+    proc = run_bootstrap(
+        {"program": program, "request": {}, "deadline": int(time.time()) - 5, "timeout": 600}, tmp_path
+    )
     assert proc.returncode == 1 and "applied" not in proc.stdout
     assert "edx-provision: deadline passed before the program started" in proc.stderr
     assert "lms_timeout" in diagnose(proc.stderr)
@@ -184,8 +210,15 @@ class _Module:
     """Just what LmsRunner reads from an AnsibleModule, for the pure parts."""
 
     def __init__(self, **params):
-        base = dict(runner="command", manage_command=["python", "manage.py"], settings=None, env_file=None,
-                    chdir=None, container=None, lms_timeout=600)
+        base = dict(
+            runner="command",
+            manage_command=["python", "manage.py"],
+            settings=None,
+            env_file=None,
+            chdir=None,
+            container=None,
+            lms_timeout=600,
+        )
         base.update(params)
         self.params = base
 
@@ -230,8 +263,12 @@ def test_a_missed_deadline_says_how_long_and_what_to_check():
 
 
 def test_a_missed_deadline_with_a_container_runner_says_the_inner_process_ends_too():
-    error = failure(outcome(rc=-15, timed_out=True), runner="docker", container="lms",
-                    manage_command=["docker", "exec", "-i", "lms", "./manage.py"])
+    error = failure(
+        outcome(rc=-15, timed_out=True),
+        runner="docker",
+        container="lms",
+        manage_command=["docker", "exec", "-i", "lms", "./manage.py"],
+    )
     assert "Inside the container the LMS process ends itself" in error.msg
 
 
@@ -245,27 +282,38 @@ def test_a_process_killed_by_a_signal_is_told_by_name_without_log_noise():
 
 def test_through_tutor_the_status_inside_the_container_names_the_signal():
     stderr = "Error: Command failed with status 137: docker compose -f x.yml exec -T lms ./manage.py lms shell -c x\n"
-    error = failure(outcome(rc=1, stderr=stderr), runner="tutor_local",
-                    manage_command=["tutor", "local", "exec", "-T", "lms", "./manage.py"])
+    error = failure(
+        outcome(rc=1, stderr=stderr),
+        runner="tutor_local",
+        manage_command=["tutor", "local", "exec", "-T", "lms", "./manage.py"],
+    )
     assert "killed by SIGKILL (tutor_local runner, exit status 137)" in error.msg
 
 
 def test_through_tutor_the_message_shows_the_lms_error_and_a_tutor_hint():
     stdout = "docker compose -f /root/env/local/docker-compose.yml --project-name tutor_local exec -T lms ./manage.py\n"
-    stderr = ("Traceback (most recent call last):\n  File \"manage.py\", line 103\n"
-              "django.db.utils.OperationalError: no such table: auth_user\n"
-              "Error: Command failed with status 1: docker compose -f /root/env/local/docker-compose.yml exec -T lms\n")
-    error = failure(outcome(rc=1, stdout=stdout, stderr=stderr), runner="tutor_local",
-                    manage_command=["tutor", "local", "exec", "-T", "lms", "./manage.py"])
+    stderr = (
+        'Traceback (most recent call last):\n  File "manage.py", line 103\n'
+        "django.db.utils.OperationalError: no such table: auth_user\n"
+        "Error: Command failed with status 1: docker compose -f /root/env/local/docker-compose.yml exec -T lms\n"
+    )
+    error = failure(
+        outcome(rc=1, stdout=stdout, stderr=stderr),
+        runner="tutor_local",
+        manage_command=["tutor", "local", "exec", "-T", "lms", "./manage.py"],
+    )
     assert "(tutor_local runner, exit code 1): django.db.utils.OperationalError: no such table: auth_user" in error.msg
     assert "tutor local do init" in error.msg
     assert "Command failed with status" not in error.msg and "env_file" not in error.msg
 
 
 def test_an_unexpected_integrity_error_inside_the_lms_becomes_a_clear_message():
-    result = {"failed": True, "lms_traceback": "Traceback ...\n" + "  x = 1\n" * 3,
-              "msg": "Unexpected error inside the LMS: IntegrityError: UNIQUE constraint failed: "
-                     "oauth2_provider_application.client_id"}
+    result = {
+        "failed": True,
+        "lms_traceback": "Traceback ...\n" + "  x = 1\n" * 3,
+        "msg": "Unexpected error inside the LMS: IntegrityError: UNIQUE constraint failed: "
+        "oauth2_provider_application.client_id",
+    }
     error = failure(outcome(rc=0, stdout="EDX_PROVISION_RESULT " + json.dumps(result) + "\n"))
     assert error.msg.startswith("The LMS failed: another OAuth2 application already uses this client_id")
     assert "Choose another client_id" in error.msg

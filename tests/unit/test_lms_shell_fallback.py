@@ -8,7 +8,7 @@ import sys
 import pytest
 from ansible.module_utils.edx_runner import LmsError, LmsRunner
 
-FAKE_MANAGE = r'''
+FAKE_MANAGE = r"""
 import code, sys
 with open(sys.argv[1], "a") as handle:
     handle.write("start\n")
@@ -25,7 +25,7 @@ if "-c" in args:
     sys.exit(0)
 sys.stderr.write("WARNING RemovedInDjango19Warning: noise\n")
 code.interact(local={})
-'''
+"""
 
 PROGRAM = '''"""A stand-in program: echoes its request as the marked result line."""
 import json
@@ -39,8 +39,9 @@ def main(request):
 
 class _Module:
     def __init__(self, **params):
-        self.params = dict(runner="command", settings=None, env_file=None, chdir=None, container=None,
-                           lms_timeout=60, **params)
+        self.params = dict(
+            runner="command", settings=None, env_file=None, chdir=None, container=None, lms_timeout=60, **params
+        )
 
     def get_bin_path(self, name):
         return None
@@ -68,12 +69,15 @@ def fake(tmp_path):
     return run
 
 
-@pytest.mark.parametrize(("kind", "shell", "starts"), [
-    ("django18", "auto", 2),
-    ("django18", "interactive", 1),
-    ("modern", "auto", 1),
-    ("modern", "interactive", 1),  # today's shell has the console too
-])
+@pytest.mark.parametrize(
+    ("kind", "shell", "starts"),
+    [
+        ("django18", "auto", 2),
+        ("django18", "interactive", 1),
+        ("modern", "auto", 1),
+        ("modern", "interactive", 1),  # today's shell has the console too
+    ],
+)
 def test_the_program_runs_with_the_fewest_starts(fake, kind, shell, starts):
     assert fake(kind, shell) == {"echo": "v\n'x'"}
     assert fake.starts == starts

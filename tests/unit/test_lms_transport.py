@@ -28,14 +28,18 @@ PROGRAM = (
 
 def interpreters():
     found = [pytest.param(sys.executable, id="python3")]
-    found.append(pytest.param(str(PYTHON27), id="python2.7", marks=pytest.mark.skipif(
-        not PYTHON27.exists(), reason="no Python 2.7 on this machine")))
+    found.append(
+        pytest.param(
+            str(PYTHON27),
+            id="python2.7",
+            marks=pytest.mark.skipif(not PYTHON27.exists(), reason="no Python 2.7 on this machine"),
+        )
+    )
     return found
 
 
 def console(python, request, program=PROGRAM, extra=""):
-    document = json.dumps({"program": program, "request": request,
-                           "deadline": int(time.time()) + 60, "timeout": 60})
+    document = json.dumps({"program": program, "request": request, "deadline": int(time.time()) + 60, "timeout": 60})
     data = stdin_for("interactive", document) + extra.encode()
     return subprocess.run([python, "-c", CONSOLE], input=data, capture_output=True, timeout=60)
 
@@ -62,10 +66,12 @@ def test_a_failure_inside_the_console_gives_a_non_zero_exit_code(python):
 
 @pytest.mark.parametrize("python", interpreters())
 def test_a_deadline_passed_during_the_boot_runs_nothing(python):
-    document = json.dumps({"program": PROGRAM, "request": {"value": "x"}, "deadline": int(time.time()) - 5,
-                           "timeout": 60})
-    proc = subprocess.run([python, "-c", CONSOLE], input=stdin_for("interactive", document),
-                          capture_output=True, timeout=60)
+    document = json.dumps(
+        {"program": PROGRAM, "request": {"value": "x"}, "deadline": int(time.time()) - 5, "timeout": 60}
+    )
+    proc = subprocess.run(
+        [python, "-c", CONSOLE], input=stdin_for("interactive", document), capture_output=True, timeout=60
+    )
     assert proc.returncode == 1
     assert b"deadline passed before the program started" in proc.stderr
     assert parse_result(proc.stdout.decode()) is None
@@ -81,16 +87,26 @@ def test_the_console_line_is_one_fixed_line_and_the_document_the_next():
 def test_interactive_argv_has_no_code_on_it():
     options = resolve_options(dict(runner="command", manage_command=["python", "manage.py"], settings="aws"))
     assert build_argv(options, "interactive") == [
-        "python", "manage.py", "lms", "--settings=aws", "shell", "--plain", "--no-startup"]
+        "python",
+        "manage.py",
+        "lms",
+        "--settings=aws",
+        "shell",
+        "--plain",
+        "--no-startup",
+    ]
     assert options["shell"] == "auto"
 
 
-@pytest.mark.parametrize(("rc", "stderr", "stdout", "expected"), [
-    (2, "usage: manage.py shell [-h]\nmanage.py shell: error: unrecognized arguments: -c import json\n", "", True),
-    (2, "manage.py shell: error: unrecognized arguments: --plain\n", "", False),
-    (1, "django.db.utils.OperationalError: no such table: auth_user\n", "", False),
-    (0, "error: unrecognized arguments: -c\n", "", False),
-    (2, "error: unrecognized arguments: -c x\n", RESULT_MARKER + "{}\n", False),
-])
+@pytest.mark.parametrize(
+    ("rc", "stderr", "stdout", "expected"),
+    [
+        (2, "usage: manage.py shell [-h]\nmanage.py shell: error: unrecognized arguments: -c import json\n", "", True),
+        (2, "manage.py shell: error: unrecognized arguments: --plain\n", "", False),
+        (1, "django.db.utils.OperationalError: no such table: auth_user\n", "", False),
+        (0, "error: unrecognized arguments: -c\n", "", False),
+        (2, "error: unrecognized arguments: -c x\n", RESULT_MARKER + "{}\n", False),
+    ],
+)
 def test_only_the_refusal_of_dash_c_falls_back_to_the_console(rc, stderr, stdout, expected):
     assert lacks_shell_c(Outcome(rc, stdout, stderr, False)) is expected

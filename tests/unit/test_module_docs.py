@@ -15,8 +15,13 @@ ANSIBLE_DOC = Path(sys.executable).parent / "ansible-doc"
 
 def rendered_docs(name):
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
-    proc = subprocess.run([str(ANSIBLE_DOC), "--json", "-M", str(REPO / "library"), name],
-                          capture_output=True, text=True, env=env, cwd=REPO)
+    proc = subprocess.run(
+        [str(ANSIBLE_DOC), "--json", "-M", str(REPO / "library"), name],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
     assert proc.returncode == 0 and not proc.stderr.strip(), proc.stderr
     return json.loads(proc.stdout)[name]
 

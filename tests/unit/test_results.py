@@ -14,11 +14,14 @@ def test_a_changed_password_is_a_marker_and_unchanged_resources_have_no_diff():
     plans = [plan("update", ["password"], state, state), plan("none", [], state, state, username="other")]
     result = module_result({"users": plans}, [USERS], True)
     assert result["changed"] is True and result["users"] == plans
-    assert result["diff"] == [{
-        "before_header": "user svc", "after_header": "user svc",
-        "before": {"username": "svc", "is_staff": True, "password": "********"},
-        "after": {"username": "svc", "is_staff": True, "password": "******** (changed)"},
-    }]
+    assert result["diff"] == [
+        {
+            "before_header": "user svc",
+            "after_header": "user svc",
+            "before": {"username": "svc", "is_staff": True, "password": "********"},
+            "after": {"username": "svc", "is_staff": True, "password": "******** (changed)"},
+        }
+    ]
 
 
 def test_creation_and_removal_show_absent_sides():
@@ -36,8 +39,10 @@ def test_no_diff_key_unless_asked_and_unchanged_when_nothing_moves():
 def test_list_entries_inherit_top_level_state():
     params = {"users": [{"username": "a", "state": None}, {"username": "b", "state": "absent"}], "state": "present"}
     items = select_items(params, "users", ("username", "state"), ("state",))
-    assert [(i["username"], i["state"], i["where"]) for i in items] == [("a", "present", "users[0]"),
-                                                                           ("b", "absent", "users[1]")]
+    assert [(i["username"], i["state"], i["where"]) for i in items] == [
+        ("a", "present", "users[0]"),
+        ("b", "absent", "users[1]"),
+    ]
 
 
 def test_a_removed_user_lists_the_clients_removed_with_it():
@@ -48,8 +53,10 @@ def test_a_removed_user_lists_the_clients_removed_with_it():
 
 def test_several_kinds_share_one_changed_flag_and_one_diff_list():
     clients = ResourceKind("clients", "OAuth2 client", "name", ("client_secret",), None)
-    answer = {"users": [plan("none", [], {}, {})],
-              "clients": [{"name": "bot", "action": "create", "changes": ["state"], "before": None, "after": {"a": 1}}]}
+    answer = {
+        "users": [plan("none", [], {}, {})],
+        "clients": [{"name": "bot", "action": "create", "changes": ["state"], "before": None, "after": {"a": 1}}],
+    }
     result = module_result(answer, [USERS, clients], True)
     assert result["changed"] is True
     assert [d["after_header"] for d in result["diff"]] == ["OAuth2 client bot"]

@@ -6,14 +6,30 @@ from ansible.module_utils.edx_inlms_users import manage_user_args, plan_user
 
 
 def want(**options):
-    base = dict(where="", username="svc", email=None, staff=None, superuser=None, groups=None, password=None,
-                update_password="always", state="present")
+    base = dict(
+        where="",
+        username="svc",
+        email=None,
+        staff=None,
+        superuser=None,
+        groups=None,
+        password=None,
+        update_password="always",
+        state="present",
+    )
     base.update(options)
     return base
 
 
-HAVE = {"username": "svc", "email": "svc@example.com", "is_staff": True, "is_superuser": False,
-        "is_active": True, "groups": ["api"], "has_usable_password": True}
+HAVE = {
+    "username": "svc",
+    "email": "svc@example.com",
+    "is_staff": True,
+    "is_superuser": False,
+    "is_active": True,
+    "groups": ["api"],
+    "has_usable_password": True,
+}
 
 
 def test_options_left_out_leave_the_user_as_it_is():
@@ -25,8 +41,10 @@ def test_only_the_given_flags_change_and_manage_user_gets_the_others_as_they_are
     plan = plan_user(want(superuser=True), HAVE, password_matches=True)
     assert plan["action"] == "update" and plan["changes"] == ["is_superuser"]
     # manage_user is absolute: staff and groups must be passed through or it would demote and strip them
-    assert manage_user_args(plan) == (["svc", "svc@example.com"],
-                                      {"is_staff": True, "is_superuser": True, "groups": ["api"]})
+    assert manage_user_args(plan) == (
+        ["svc", "svc@example.com"],
+        {"is_staff": True, "is_superuser": True, "groups": ["api"]},
+    )
 
 
 def test_groups_are_an_exact_list_and_empty_removes_all():
@@ -57,8 +75,10 @@ def test_creation_needs_an_email_and_defaults_flags_to_off():
     assert plan["action"] == "create" and plan["before"] is None
     assert plan["after"]["is_staff"] is False and plan["after"]["groups"] == ["a", "b"]
     args = manage_user_args(plan, password_hash="md5$salt$hash")
-    assert args == (["svc", "new@example.com"], {"is_staff": False, "is_superuser": False, "groups": ["a", "b"],
-                                                  "initial_password_hash": "md5$salt$hash"})
+    assert args == (
+        ["svc", "new@example.com"],
+        {"is_staff": False, "is_superuser": False, "groups": ["a", "b"], "initial_password_hash": "md5$salt$hash"},
+    )
 
 
 def test_absent_removes_with_the_lms_address_and_is_a_no_op_when_missing():

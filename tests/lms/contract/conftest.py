@@ -119,8 +119,15 @@ class Client:
         """
         uid = uuid.uuid4().hex[:10]
         caller = f"caller-{uid}"
-        users = [{"username": caller, "password": f"pw-{uid}", "is_staff": staff, "is_superuser": superuser,
-                  "is_active": not inactive}]
+        users = [
+            {
+                "username": caller,
+                "password": f"pw-{uid}",
+                "is_staff": staff,
+                "is_superuser": superuser,
+                "is_active": not inactive,
+            }
+        ]
         names = [f"learner{i}-{uid}" for i in range(learners)]
         users += [{"username": name, "password": f"pw-{name}"} for name in names]
         app = {"name": f"app-{uid}", "owner": caller, "client_id": f"cid-{uid}", "secret": f"secret-{uid}"}

@@ -40,13 +40,16 @@ def apps(lms, owner, settings=None):
 
 
 def test_creates_with_defaults_logs_the_secret_and_prints_nothing(lms, owner):
-    result = lms.manage("create_dot_application", "svc", owner, "--client-id", f"id-{owner}",
-                        "--client-secret", f"sec-{owner}")
+    result = lms.manage(
+        "create_dot_application", "svc", owner, "--client-id", f"id-{owner}", "--client-secret", f"sec-{owner}"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     (app,) = apps(lms, owner)["svc"]
-    line = (f"[{LOGGER}] Created svc application with id: {app['id']}, client_id: id-{owner}, "
-            f"and client_secret: sec-{owner}")
+    line = (
+        f"[{LOGGER}] Created svc application with id: {app['id']}, client_id: id-{owner}, "
+        f"and client_secret: sec-{owner}"
+    )
     assert line in result.stderr
     assert app["grant"] == "client-credentials"
     assert app["client_type"] == "confidential"
@@ -66,11 +69,32 @@ def test_generated_credentials_when_not_given(lms, owner):
 
 
 def test_existing_app_unchanged_without_update(lms, owner):
-    lms.manage("create_dot_application", "keep", owner, "--grant-type", "password", "--public",
-               "--client-id", f"k-{owner}", "--client-secret", "s1", "--scopes", "read,user_id")
+    lms.manage(
+        "create_dot_application",
+        "keep",
+        owner,
+        "--grant-type",
+        "password",
+        "--public",
+        "--client-id",
+        f"k-{owner}",
+        "--client-secret",
+        "s1",
+        "--scopes",
+        "read,user_id",
+    )
     before = apps(lms, owner)["keep"]
-    again = lms.manage("create_dot_application", "keep", owner, "--client-id", f"other-{owner}",
-                       "--client-secret", "s2", "--scopes", "grades:read")
+    again = lms.manage(
+        "create_dot_application",
+        "keep",
+        owner,
+        "--client-id",
+        f"other-{owner}",
+        "--client-secret",
+        "s2",
+        "--scopes",
+        "grades:read",
+    )
     assert again.returncode == 0 and again.stdout == ""
     assert f"Application with name keep and user {owner} already exists." in again.stderr
     assert "Application access for application keep already exists." in again.stderr
@@ -79,9 +103,23 @@ def test_existing_app_unchanged_without_update(lms, owner):
 
 
 def test_update_resets_omitted_options_and_keeps_unpassed_credentials(lms, owner):
-    lms.manage("create_dot_application", "upd", owner, "--grant-type", "password", "--public",
-               "--skip-authorization", "--redirect-uris", "https://a.example/cb https://b.example/cb",
-               "--client-id", f"u-{owner}", "--client-secret", "s1", "--scopes", "read")
+    lms.manage(
+        "create_dot_application",
+        "upd",
+        owner,
+        "--grant-type",
+        "password",
+        "--public",
+        "--skip-authorization",
+        "--redirect-uris",
+        "https://a.example/cb https://b.example/cb",
+        "--client-id",
+        f"u-{owner}",
+        "--client-secret",
+        "s1",
+        "--scopes",
+        "read",
+    )
     result = lms.manage("create_dot_application", "upd", owner, "--update", "--scopes", "user_id,email")
     assert result.returncode == 0, result.stderr
     assert "Updated upd application with id:" in result.stderr
@@ -174,13 +212,11 @@ form.save()
     [("production", False), ("hashed_secrets", True)],
 )
 def test_secret_storage_holds_for_every_creation_path(lms, owner, settings, hashed):
-    created = lms.manage("create_dot_application", "cmd", owner, "--client-secret", "cmd-secret",
-                         settings=settings)
+    created = lms.manage("create_dot_application", "cmd", owner, "--client-secret", "cmd-secret", settings=settings)
     other = lms.manage("shell", "-v0", "-c", ORM_AND_ADMIN_CREATE, input=owner, settings=settings)
     assert created.returncode == 0 and other.returncode == 0, other.stderr
     found = apps(lms, owner)
-    for name, secret in (("cmd", "cmd-secret"), ("orm", "orm-secret"), ("orm2", "orm2-secret"),
-                         ("adm", "adm-secret")):
+    for name, secret in (("cmd", "cmd-secret"), ("orm", "orm-secret"), ("orm2", "orm2-secret"), ("adm", "adm-secret")):
         (app,) = found[name]
         if hashed:
             assert app["hash_client_secret"] is True

@@ -8,10 +8,28 @@ import requests
 
 from_api = "/api/enrollment/v1/"
 DEMO_MODES = [
-    {"slug": "audit", "name": "Audit", "min_price": 0, "suggested_prices": "", "currency": "usd",
-     "expiration_datetime": None, "description": None, "sku": None, "bulk_sku": None},
-    {"slug": "verified", "name": "Verified Certificate", "min_price": 149, "suggested_prices": "", "currency": "usd",
-     "expiration_datetime": None, "description": None, "sku": None, "bulk_sku": None},
+    {
+        "slug": "audit",
+        "name": "Audit",
+        "min_price": 0,
+        "suggested_prices": "",
+        "currency": "usd",
+        "expiration_datetime": None,
+        "description": None,
+        "sku": None,
+        "bulk_sku": None,
+    },
+    {
+        "slug": "verified",
+        "name": "Verified Certificate",
+        "min_price": 149,
+        "suggested_prices": "",
+        "currency": "usd",
+        "expiration_datetime": None,
+        "description": None,
+        "sku": None,
+        "bulk_sku": None,
+    },
 ]
 DEMO_DETAILS = {
     "course_id": "course-v1:edX+DemoX+Demo_Course",
@@ -31,8 +49,11 @@ ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 def courses(lms):
     """Extra course runs: closed for enrollment, full, with an expired mode."""
     uid = uuid.uuid4().hex[:6]
-    closed, full, expiring = (f"course-v1:Test+Closed{uid}+R", f"course-v1:Test+Full{uid}+R",
-                              f"course-v1:Test+Exp{uid}+R")
+    closed, full, expiring = (
+        f"course-v1:Test+Closed{uid}+R",
+        f"course-v1:Test+Full{uid}+R",
+        f"course-v1:Test+Exp{uid}+R",
+    )
     assert lms.manage("seed_courses", closed, "--enrollment-end", "2020-01-01T00:00:00Z").returncode == 0
     assert lms.manage("seed_courses", full, "--max-enrollments", "1", "--self-paced").returncode == 0
     assert lms.manage("seed_courses", expiring, "--modes", "audit,verified:50").returncode == 0
@@ -112,8 +133,10 @@ def test_disabled_user_token_is_refused(lms):
     )
     response = lms.get(from_api + "enrollment", headers={"Authorization": "Bearer " + token})
     assert response.status_code == 401
-    assert response.json() == {"error_code": "user_is_disabled",
-                               "developer_message": f"User disabled by admin: {disabled}"}
+    assert response.json() == {
+        "error_code": "user_is_disabled",
+        "developer_message": f"User disabled by admin: {disabled}",
+    }
 
 
 # ------------------------------------------------------------------ POST enrollment
@@ -170,8 +193,10 @@ def test_non_default_mode_needs_staff(lms, learner):
 
 def test_superuser_alone_is_not_global_staff(lms):
     actors = lms.actors(learners=1)
-    lms.orm(f"from django.contrib.auth.models import User; User.objects.filter(username='{actors['caller']}')"
-            ".update(is_superuser=True)")
+    lms.orm(
+        f"from django.contrib.auth.models import User; User.objects.filter(username='{actors['caller']}')"
+        ".update(is_superuser=True)"
+    )
     response = lms.enroll(lms.bearer(actors), user=actors["learners"][0])
     assert response.status_code == 404
 
@@ -245,8 +270,10 @@ def test_closed_and_full_courses(lms, learner, staff, courses):
     closed = lms.enroll(learner["headers"], course_id=courses["closed"])
     assert closed.status_code == 400
     assert closed.json() == {
-        "message": (f"An error occurred while creating the new course enrollment for user '{learner['caller']}' "
-                    f"in course '{courses['closed']}'")
+        "message": (
+            f"An error occurred while creating the new course enrollment for user '{learner['caller']}' "
+            f"in course '{courses['closed']}'"
+        )
     }
     assert lms.enroll(staff["headers"], course_id=courses["closed"]).status_code == 200  # staff may
     assert lms.enroll(staff["headers"], course_id=courses["full"], user=staff["learners"][1]).status_code == 200
@@ -267,8 +294,10 @@ def test_api_key_enrolls_anyone_in_any_mode(lms, staff):
     assert response.status_code == 200 and response.json()["mode"] == "verified"
     wrong = lms.enroll({"X-Edx-Api-Key": "guess"}, user=learner)
     assert wrong.status_code == 401
-    read = lms.get(from_api + f"enrollment/{learner},course-v1:edX+DemoX+Demo_Course",
-                   headers={"X-Edx-Api-Key": "PUT_YOUR_API_KEY_HERE"})
+    read = lms.get(
+        from_api + f"enrollment/{learner},course-v1:edX+DemoX+Demo_Course",
+        headers={"X-Edx-Api-Key": "PUT_YOUR_API_KEY_HERE"},
+    )
     assert read.status_code == 200 and read.json()["mode"] == "verified"
 
 
@@ -308,8 +337,9 @@ def test_course_details_need_no_authentication(lms, courses):
     assert full["pacing_type"] == "Self Paced"
     expiring = lms.get(from_api + "course/" + courses["expiring"], headers=headers).json()
     assert [m["slug"] for m in expiring["course_modes"]] == ["audit"]
-    everything = lms.get(from_api + "course/" + courses["expiring"], params={"include_expired": 1},
-                         headers=headers).json()
+    everything = lms.get(
+        from_api + "course/" + courses["expiring"], params={"include_expired": 1}, headers=headers
+    ).json()
     assert [m["slug"] for m in everything["course_modes"]] == ["audit", "verified"]
     assert everything["course_modes"][1]["expiration_datetime"] == "2020-01-01T00:00:00Z"
     missing = lms.get(from_api + "course/course-v1:edX+Nope+Run", headers=headers)
@@ -323,8 +353,12 @@ def admin_session(lms, username, password):
     login = lms.url + "/admin/login/"
     page = session.get(login, timeout=10)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    done = session.post(login, data={"username": username, "password": password, "csrfmiddlewaretoken": token,
-                                     "next": "/admin/"}, headers={"Referer": login}, timeout=10)
+    done = session.post(
+        login,
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/admin/"},
+        headers={"Referer": login},
+        timeout=10,
+    )
     assert done.status_code == 200 and "Log out" in done.text, done.text[:500]
     return session
 
@@ -337,6 +371,10 @@ def test_session_authentication_and_csrf(lms, staff):
     no_csrf = session.post(lms.url + from_api + "enrollment", json=body, timeout=10)
     assert no_csrf.status_code == 403
     assert no_csrf.json()["detail"].startswith("CSRF Failed:")
-    with_csrf = session.post(lms.url + from_api + "enrollment", json=body, timeout=10,
-                             headers={"X-CSRFToken": session.cookies["csrftoken"], "Referer": lms.url + "/"})
+    with_csrf = session.post(
+        lms.url + from_api + "enrollment",
+        json=body,
+        timeout=10,
+        headers={"X-CSRFToken": session.cookies["csrftoken"], "Referer": lms.url + "/"},
+    )
     assert with_csrf.status_code == 200 and with_csrf.json()["user"] == staff["caller"]

@@ -1,8 +1,10 @@
 """Contract 4.3, the order edx_enrollment's user check relies on: the LMS looks the user up (406)
 before it looks at the course, and a POST into a course run that does not exist writes nothing."""
 
-CHECK = {"course_details": {"course_id": "course-v1:edx-provision+no-such-course+user-check"},
-         "mode": "edx-provision-user-check"}
+CHECK = {
+    "course_details": {"course_id": "course-v1:edx-provision+no-such-course+user-check"},
+    "mode": "edx-provision-user-check",
+}
 
 
 def enrollment_rows(lms, username):
@@ -14,8 +16,9 @@ def enrollment_rows(lms, username):
 
 def test_unknown_user_is_406_before_the_course_is_looked_at(lms):
     staff = lms.actors(staff=True)
-    response = lms.post("/api/enrollment/v1/enrollment", json={**CHECK, "user": "ghost-" + staff["uid"]},
-                        headers=lms.bearer(staff))
+    response = lms.post(
+        "/api/enrollment/v1/enrollment", json={**CHECK, "user": "ghost-" + staff["uid"]}, headers=lms.bearer(staff)
+    )
     assert response.status_code == 406
     assert response.json() == {"message": f"The user ghost-{staff['uid']} does not exist."}
 
@@ -26,7 +29,8 @@ def test_known_user_gets_400_for_the_missing_course_and_nothing_is_written(lms):
     response = lms.post("/api/enrollment/v1/enrollment", json={**CHECK, "user": learner}, headers=lms.bearer(staff))
     assert response.status_code == 400
     assert response.json() == {
-        "message": "No course 'course-v1:edx-provision+no-such-course+user-check' found for enrollment"}
+        "message": "No course 'course-v1:edx-provision+no-such-course+user-check' found for enrollment"
+    }
     assert enrollment_rows(lms, learner) == 0
 
 

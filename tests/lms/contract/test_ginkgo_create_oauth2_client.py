@@ -41,38 +41,97 @@ def state(ginkgo, *client_ids):
 
 
 def noise_free(stderr):
-    return [line for line in stderr.splitlines()
-            if "RemovedInDjango19Warning" not in line and not line.startswith("  ")]
+    return [
+        line for line in stderr.splitlines() if "RemovedInDjango19Warning" not in line and not line.startswith("  ")
+    ]
 
 
 def test_creates_a_client_and_prints_it_with_the_secret_and_the_password_hash(ginkgo, owner):
     cid = f"cid-{uuid.uuid4().hex[:8]}"
-    result = ginkgo.manage("create_oauth2_client", URL, REDIRECT, "confidential", "-u", owner, "-n", "ecommerce",
-                           "-i", cid, "-s", "s3cret", "-t", "--logout_uri", "")
+    result = ginkgo.manage(
+        "create_oauth2_client",
+        URL,
+        REDIRECT,
+        "confidential",
+        "-u",
+        owner,
+        "-n",
+        "ecommerce",
+        "-i",
+        cid,
+        "-s",
+        "s3cret",
+        "-t",
+        "--logout_uri",
+        "",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert noise_free(result.stderr) == []
     assert result.stdout.startswith("{\n    ")  # indented JSON
     printed = json.loads(result.stdout)
-    assert set(printed) == {"user", "name", "url", "redirect_uri", "client_id", "client_secret", "client_type",
-                            "logout_uri"}
+    assert set(printed) == {
+        "user",
+        "name",
+        "url",
+        "redirect_uri",
+        "client_id",
+        "client_secret",
+        "client_type",
+        "logout_uri",
+    }
     assert printed["client_secret"] == "s3cret" and printed["client_type"] == 0
     assert printed["user"]["username"] == owner
     assert printed["user"]["password"].startswith("md5$")  # the owner's password hash, on stdout
-    assert state(ginkgo, cid) == [{"client_id": cid, "secret": "s3cret", "name": "ecommerce", "url": URL,
-                                   "redirect_uri": REDIRECT, "type": 0, "logout_uri": "", "user": owner,
-                                   "trusted": True}]
+    assert state(ginkgo, cid) == [
+        {
+            "client_id": cid,
+            "secret": "s3cret",
+            "name": "ecommerce",
+            "url": URL,
+            "redirect_uri": REDIRECT,
+            "type": 0,
+            "logout_uri": "",
+            "user": owner,
+            "trusted": True,
+        }
+    ]
 
 
 def test_rerun_upserts_by_client_id_and_an_omitted_t_drops_trust(ginkgo, owner):
     cid = f"cid-{uuid.uuid4().hex[:8]}"
-    first = ginkgo.manage("create_oauth2_client", URL, REDIRECT, "confidential", "-u", owner, "-n", "first",
-                          "-i", cid, "-s", "one", "-t", "--logout_uri", URL + "/logout")
+    first = ginkgo.manage(
+        "create_oauth2_client",
+        URL,
+        REDIRECT,
+        "confidential",
+        "-u",
+        owner,
+        "-n",
+        "first",
+        "-i",
+        cid,
+        "-s",
+        "one",
+        "-t",
+        "--logout_uri",
+        URL + "/logout",
+    )
     second = ginkgo.manage("create_oauth2_client", URL + "/v2", REDIRECT, "PUBLIC", "-i", cid, "-s", "two")
     assert first.returncode == 0 and second.returncode == 0, second.stderr[-2000:]
     # One row; the given fields changed, the omitted ones (-u, -n, --logout_uri) kept, -t gone.
-    assert state(ginkgo, cid) == [{"client_id": cid, "secret": "two", "name": "first", "url": URL + "/v2",
-                                   "redirect_uri": REDIRECT, "type": 1, "logout_uri": URL + "/logout",
-                                   "user": owner, "trusted": False}]
+    assert state(ginkgo, cid) == [
+        {
+            "client_id": cid,
+            "secret": "two",
+            "name": "first",
+            "url": URL + "/v2",
+            "redirect_uri": REDIRECT,
+            "type": 1,
+            "logout_uri": URL + "/logout",
+            "user": owner,
+            "trusted": False,
+        }
+    ]
 
 
 def test_without_client_id_every_run_creates_a_new_client(ginkgo):
@@ -88,13 +147,16 @@ def test_without_client_id_every_run_creates_a_new_client(ginkgo):
     assert len(state(ginkgo, *ids)) == 2
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("not a url", REDIRECT, "confidential"), "URLs provided are invalid."),
-    ((URL, "nope", "confidential"), "URLs provided are invalid."),
-    ((URL, REDIRECT, "secret"), "Client type provided is invalid."),
-    ((URL, REDIRECT, "confidential", "-u", "nobody-here"), "User matching the provided username does not exist."),
-    ((URL, REDIRECT, "confidential", "--logout_uri", "nope"), "The logout URI provided is invalid."),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("not a url", REDIRECT, "confidential"), "URLs provided are invalid."),
+        ((URL, "nope", "confidential"), "URLs provided are invalid."),
+        ((URL, REDIRECT, "secret"), "Client type provided is invalid."),
+        ((URL, REDIRECT, "confidential", "-u", "nobody-here"), "User matching the provided username does not exist."),
+        ((URL, REDIRECT, "confidential", "--logout_uri", "nope"), "The logout URI provided is invalid."),
+    ],
+)
 def test_errors_are_command_errors_and_save_nothing(ginkgo, args, message):
     cid = f"cid-{uuid.uuid4().hex[:8]}"
     result = ginkgo.manage("create_oauth2_client", *args, "-i", cid)

@@ -20,8 +20,11 @@ def world(ginkgo):
     uid = uuid.uuid4().hex[:8]
     staff, learner, other = f"staff-{uid}", f"learner-{uid}", f"other-{uid}"
     ginkgo.setup(
-        users=[{"username": staff, "password": "pw", "is_staff": True, "is_superuser": True},
-               {"username": learner, "password": "pw"}, {"username": other, "password": "pw"}],
+        users=[
+            {"username": staff, "password": "pw", "is_staff": True, "is_superuser": True},
+            {"username": learner, "password": "pw"},
+            {"username": other, "password": "pw"},
+        ],
         dop_clients=[{"owner": staff, "client_id": f"dop-{uid}", "secret": "dop-secret"}],
         apps=[{"name": "dot", "owner": staff, "client_id": f"dot-{uid}", "secret": "dot-secret"}],
     )
@@ -89,11 +92,18 @@ def test_a_wrong_key_is_a_401_and_a_bad_token_stays_one_with_a_valid_key(ginkgo,
 
 
 def test_without_edx_api_key_the_header_is_ignored_and_staff_share_the_user_rate(standin_factory, client_for):
-    lms = client_for(standin_factory(settings="ginkgo", name="lms-ginkgo-nokey", env={
-        "LMS_EDX_API_KEY": "", "LMS_THROTTLE_USER_RATE": "3/minute", "LMS_THROTTLE_STAFF_RATE": "100/minute"}))
+    lms = client_for(
+        standin_factory(
+            settings="ginkgo",
+            name="lms-ginkgo-nokey",
+            env={"LMS_EDX_API_KEY": "", "LMS_THROTTLE_USER_RATE": "3/minute", "LMS_THROTTLE_STAFF_RATE": "100/minute"},
+        )
+    )
     uid = uuid.uuid4().hex[:8]
-    lms.setup(users=[{"username": f"s-{uid}", "password": "pw", "is_staff": True}],
-              dop_clients=[{"owner": f"s-{uid}", "client_id": f"dop-{uid}", "secret": "dop-secret"}])
+    lms.setup(
+        users=[{"username": f"s-{uid}", "password": "pw", "is_staff": True}],
+        dop_clients=[{"owner": f"s-{uid}", "client_id": f"dop-{uid}", "secret": "dop-secret"}],
+    )
     assert lms.get(ENROLLMENT, headers=API_KEY).status_code == 401
     headers = {"Authorization": "Bearer " + lms.token(f"dop-{uid}", "dop-secret")}
     statuses = [lms.get(ENROLLMENT, headers=headers).status_code for _ in range(4)]

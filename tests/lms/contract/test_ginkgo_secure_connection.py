@@ -19,9 +19,11 @@ SECURE_REQUIRED = {"error": "invalid_request", "error_description": "A secure co
 def http_world(ginkgo_plain_http):
     uid = uuid.uuid4().hex[:8]
     owner = f"owner-{uid}"
-    ginkgo_plain_http.setup(users=[{"username": owner, "password": "pw"}],
-                            dop_clients=[{"owner": owner, "client_id": f"dop-{uid}", "secret": "dop-secret"}],
-                            apps=[{"name": "dot", "owner": owner, "client_id": f"dot-{uid}", "secret": "dot-secret"}])
+    ginkgo_plain_http.setup(
+        users=[{"username": owner, "password": "pw"}],
+        dop_clients=[{"owner": owner, "client_id": f"dop-{uid}", "secret": "dop-secret"}],
+        apps=[{"name": "dot", "owner": owner, "client_id": f"dot-{uid}", "secret": "dot-secret"}],
+    )
     return uid
 
 
@@ -61,10 +63,15 @@ def test_dot_clients_are_not_affected(ginkgo_plain_http, http_world):
 
 
 def test_the_knob_turns_the_check_off(standin_factory, client_for):
-    lms = client_for(standin_factory(settings="ginkgo", name="lms-ginkgo-lax",
-                                     env={"LMS_TLS": "off", "LMS_OAUTH_ENFORCE_SECURE": "0"}))
+    lms = client_for(
+        standin_factory(
+            settings="ginkgo", name="lms-ginkgo-lax", env={"LMS_TLS": "off", "LMS_OAUTH_ENFORCE_SECURE": "0"}
+        )
+    )
     uid = uuid.uuid4().hex[:8]
-    lms.setup(users=[{"username": f"o-{uid}", "password": "pw"}],
-              dop_clients=[{"owner": f"o-{uid}", "client_id": f"dop-{uid}", "secret": "dop-secret"}])
+    lms.setup(
+        users=[{"username": f"o-{uid}", "password": "pw"}],
+        dop_clients=[{"owner": f"o-{uid}", "client_id": f"dop-{uid}", "secret": "dop-secret"}],
+    )
     response = lms.token_response(cc("dop", uid))
     assert response.status_code == 200, response.text

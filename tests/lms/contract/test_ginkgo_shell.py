@@ -98,8 +98,10 @@ def test_statements_python_2_7_rejects_are_refused_with_its_syntax_error(ginkgo,
 
 
 def test_code_both_pythons_accept_runs_and_future_imports_carry_over(ginkgo, python2):
-    program = ("from __future__ import print_function\nprint('a', 'b')\n"
-               "def double(n):\n    return n * 2\n\nprint(double(21))\n")
+    program = (
+        "from __future__ import print_function\nprint('a', 'b')\n"
+        "def double(n):\n    return n * 2\n\nprint(double(21))\n"
+    )
     result = shell(ginkgo, program)
     assert "SyntaxError" not in result.stderr, result.stderr[-2000:]
     assert "a b\n" in result.stdout and "42\n" in result.stdout

@@ -44,8 +44,13 @@ def test_migrate_creates_the_ecommerce_worker_user(ginkgo):
 
 
 def test_production_has_no_ecommerce_worker(lms):
-    assert lms.orm("from django.contrib.auth.models import User;"
-                   " print(int(User.objects.filter(username='ecommerce_worker').exists()))") == 0
+    assert (
+        lms.orm(
+            "from django.contrib.auth.models import User;"
+            " print(int(User.objects.filter(username='ecommerce_worker').exists()))"
+        )
+        == 0
+    )
 
 
 def test_create_dot_application_is_an_unknown_command(ginkgo):
@@ -53,8 +58,12 @@ def test_create_dot_application_is_an_unknown_command(ginkgo):
     result = ginkgo.manage("create_dot_application", name, "ecommerce_worker")
     assert result.returncode == 1
     assert "Unknown command: 'create_dot_application'" in result.stderr
-    assert ginkgo.orm("from oauth2_provider.models import Application;"
-                      f" print(Application.objects.filter(name='{name}').count())") == 0
+    assert (
+        ginkgo.orm(
+            f"from oauth2_provider.models import Application; print(Application.objects.filter(name='{name}').count())"
+        )
+        == 0
+    )
 
 
 def test_each_start_is_one_boots_line(ginkgo):

@@ -22,8 +22,10 @@ def world(ginkgo):
     uid = uuid.uuid4().hex[:8]
     owner, learner = f"owner-{uid}", f"learner-{uid}"
     ginkgo.setup(
-        users=[{"username": owner, "password": "owner-pw", "email": f"{owner}@example.com"},
-               {"username": learner, "password": "learner-pw", "email": f"{learner}@example.org"}],
+        users=[
+            {"username": owner, "password": "owner-pw", "email": f"{owner}@example.com"},
+            {"username": learner, "password": "learner-pw", "email": f"{learner}@example.org"},
+        ],
         dop_clients=[
             {"owner": owner, "client_id": f"dop-{uid}", "secret": DOP_SECRET},
             {"owner": owner, "client_id": f"pub-{uid}", "secret": "pub-secret", "public": True},
@@ -35,8 +37,12 @@ def world(ginkgo):
 
 
 def dop(world, **extra):
-    return {"grant_type": "client_credentials", "client_id": f"dop-{world['uid']}", "client_secret": DOP_SECRET,
-            **extra}
+    return {
+        "grant_type": "client_credentials",
+        "client_id": f"dop-{world['uid']}",
+        "client_secret": DOP_SECRET,
+        **extra,
+    }
 
 
 def dop_password(world, username, password, **extra):
@@ -44,8 +50,12 @@ def dop_password(world, username, password, **extra):
 
 
 def dot(world, **extra):
-    return {"grant_type": "client_credentials", "client_id": f"dot-{world['uid']}", "client_secret": "dot-secret",
-            **extra}
+    return {
+        "grant_type": "client_credentials",
+        "client_id": f"dot-{world['uid']}",
+        "client_secret": "dot-secret",
+        **extra,
+    }
 
 
 # ------------------------------------------------------------------ DOP successes
@@ -95,8 +105,14 @@ def test_dop_refresh_token_grant(ginkgo, world):
 
 
 def test_public_client_password_grant_with_client_id_only(ginkgo, world):
-    response = ginkgo.token_response({"grant_type": "password", "client_id": f"pub-{world['uid']}",
-                                      "username": world["learner"], "password": "learner-pw"})
+    response = ginkgo.token_response(
+        {
+            "grant_type": "password",
+            "client_id": f"pub-{world['uid']}",
+            "username": world["learner"],
+            "password": "learner-pw",
+        }
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["expires_in"] == 2591999  # 30 days for public clients
@@ -119,13 +135,19 @@ def test_token_type_jwt_on_dop(ginkgo, world):
 
 
 # ------------------------------------------------------------------ DOP errors: all 400
-@pytest.mark.parametrize(("case", "expected"), [
-    ("wrong secret", {"error": "invalid_client"}),
-    ("unknown client", {"error": "invalid_client"}),
-    ("wrong password", {"error": "invalid_grant", "error_description": "Invalid credentials given."}),
-    ("unknown grant", {"error": "unsupported_grant_type"}),
-    ("missing grant", {"error": "invalid_request", "error_description": "No 'grant_type' included in the request."}),
-])
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("wrong secret", {"error": "invalid_client"}),
+        ("unknown client", {"error": "invalid_client"}),
+        ("wrong password", {"error": "invalid_grant", "error_description": "Invalid credentials given."}),
+        ("unknown grant", {"error": "unsupported_grant_type"}),
+        (
+            "missing grant",
+            {"error": "invalid_request", "error_description": "No 'grant_type' included in the request."},
+        ),
+    ],
+)
 def test_dop_errors_are_400(ginkgo, world, case, expected):
     data = {
         "wrong secret": dop(world, client_secret="nope"),
@@ -142,8 +164,10 @@ def test_dop_errors_are_400(ginkgo, world, case, expected):
 def test_a_json_body_counts_as_a_missing_grant(ginkgo, world):
     response = ginkgo.post("/oauth2/access_token", json=dop(world))
     assert response.status_code == 400
-    assert response.json() == {"error": "invalid_request",
-                               "error_description": "No 'grant_type' included in the request."}
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "No 'grant_type' included in the request.",
+    }
 
 
 def test_get_is_a_400(ginkgo):
@@ -153,8 +177,9 @@ def test_get_is_a_400(ginkgo):
 
 
 def test_a_dop_client_without_user_cannot_mint_client_credentials_tokens(ginkgo, world):
-    response = ginkgo.token_response({"grant_type": "client_credentials", "client_id": f"nouser-{world['uid']}",
-                                      "client_secret": "nouser-secret"})
+    response = ginkgo.token_response(
+        {"grant_type": "client_credentials", "client_id": f"nouser-{world['uid']}", "client_secret": "nouser-secret"}
+    )
     assert response.status_code == 500
 
 

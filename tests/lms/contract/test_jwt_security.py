@@ -77,9 +77,11 @@ def test_hmac_with_the_public_key_as_secret_is_refused(lms, issued, standin):
     pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     header = b64({"alg": "HS256", "typ": "JWT"})
     body = b64(issued["claims"])
-    signature = base64.urlsafe_b64encode(
-        hmac.new(pem, f"{header}.{body}".encode(), hashlib.sha256).digest()
-    ).rstrip(b"=").decode()
+    signature = (
+        base64.urlsafe_b64encode(hmac.new(pem, f"{header}.{body}".encode(), hashlib.sha256).digest())
+        .rstrip(b"=")
+        .decode()
+    )
     assert call(lms, f"{header}.{body}.{signature}").status_code == 401
 
 
@@ -91,10 +93,10 @@ def test_hmac_with_a_guessed_secret_is_refused(lms, issued):
 def test_key_from_the_state_directory_verifies_and_expiry_is_enforced(lms, issued, standin):
     key, kid = private_key(standin)
     now = int(time.time())
-    fresh = jwt.encode({**issued["claims"], "iat": now, "exp": now + 60}, key, algorithm="RS512",
-                       headers={"kid": kid})
-    expired = jwt.encode({**issued["claims"], "iat": now - 7200, "exp": now - 3600}, key, algorithm="RS512",
-                         headers={"kid": kid})
+    fresh = jwt.encode({**issued["claims"], "iat": now, "exp": now + 60}, key, algorithm="RS512", headers={"kid": kid})
+    expired = jwt.encode(
+        {**issued["claims"], "iat": now - 7200, "exp": now - 3600}, key, algorithm="RS512", headers={"kid": kid}
+    )
     assert call(lms, fresh).status_code == 200
     assert call(lms, expired).status_code == 401
 

@@ -34,12 +34,18 @@ def test_settings_flag_in_both_spellings_and_the_aws_alias(standin):
 
 
 def test_without_settings_the_environment_then_production_is_used(standin):
-    from_env = run(standin, ["lms", "shell", "-v0", "-c", SHOW_SETTINGS],
-                   env={"DJANGO_SETTINGS_MODULE": "lms.envs.oauth2_off"})
+    from_env = run(
+        standin, ["lms", "shell", "-v0", "-c", SHOW_SETTINGS], env={"DJANGO_SETTINGS_MODULE": "lms.envs.oauth2_off"}
+    )
     env = standin.environ()
     env.pop("DJANGO_SETTINGS_MODULE")
-    default = subprocess.run([*standin.manage_prefix, "lms", "shell", "-v0", "-c", SHOW_SETTINGS],
-                             capture_output=True, text=True, env=env, timeout=120)
+    default = subprocess.run(
+        [*standin.manage_prefix, "lms", "shell", "-v0", "-c", SHOW_SETTINGS],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert from_env.stdout.strip() == "lms.envs.oauth2_off False"
     assert default.stdout.strip() == "lms.envs.production False", default.stderr
 
@@ -103,9 +109,13 @@ def test_boot_delay_makes_every_start_sleep_that_long_first(standin):
     python, manage_py = standin.manage_prefix
     before = standin.boots()
     results = {
-        delay: subprocess.run([python, "-c", SLEEP_SPY, manage_py, "lms", "--settings=production", "check"],
-                              capture_output=True, text=True, timeout=120,
-                              env=standin.environ(env={"LMS_BOOT_DELAY": delay} if delay else {}))
+        delay: subprocess.run(
+            [python, "-c", SLEEP_SPY, manage_py, "lms", "--settings=production", "check"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=standin.environ(env={"LMS_BOOT_DELAY": delay} if delay else {}),
+        )
         for delay in ("", "1.5")
     }
     assert all(result.returncode == 0 for result in results.values()), results
@@ -142,9 +152,14 @@ def test_changepassword_reads_stdin_without_a_terminal(lms):
     result = lms.manage("changepassword", actors["caller"], input="N3w-pass-phrase\nN3w-pass-phrase\n")
     assert result.returncode == 0, result.stderr
     assert f"Password changed successfully for user '{actors['caller']}'" in result.stdout
-    token = lms.token_response({
-        "grant_type": "password", "client_id": actors["client_id"], "client_secret": actors["secret"],
-        "username": actors["caller"], "password": "N3w-pass-phrase",
-    })
+    token = lms.token_response(
+        {
+            "grant_type": "password",
+            "client_id": actors["client_id"],
+            "client_secret": actors["secret"],
+            "username": actors["caller"],
+            "password": "N3w-pass-phrase",
+        }
+    )
     # The app is a client-credentials one: the password is right, the grant is not.
     assert token.status_code == 400 and token.json()["error"] == "unauthorized_client"

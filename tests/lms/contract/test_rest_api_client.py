@@ -52,7 +52,9 @@ def test_oauth_api_client_in_a_child_process(lms):
     assert lms.enroll(lms.bearer(actors)).status_code == 200
     result = subprocess.run(
         [sys.executable, "-c", CHILD, lms.url, actors["client_id"], actors["secret"], DEMO],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])

@@ -16,8 +16,10 @@ import requests
 def test_heartbeat_ok(lms):
     response = lms.get("/heartbeat")
     assert response.status_code == 200
-    assert response.json() == {"modulestore": {"status": True, "message": "OK"},
-                               "sql": {"status": True, "message": "OK"}}
+    assert response.json() == {
+        "modulestore": {"status": True, "message": "OK"},
+        "sql": {"status": True, "message": "OK"},
+    }
     assert lms.get("/heartbeat/").status_code == 404
 
 
@@ -40,8 +42,12 @@ def login(lms, username, password):
     session = requests.Session()
     url = lms.url + "/admin/login/"
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', session.get(url, timeout=10).text).group(1)
-    session.post(url, data={"username": username, "password": password, "csrfmiddlewaretoken": token,
-                            "next": "/admin/"}, headers={"Referer": url}, timeout=10)
+    session.post(
+        url,
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/admin/"},
+        headers={"Referer": url},
+        timeout=10,
+    )
     return session
 
 
@@ -65,8 +71,14 @@ def test_admin_lists_users_and_oauth_applications(lms):
 # ------------------------------------------------------------------ oauth2_off
 def test_oauth2_off_every_oauth2_url_is_404(standin_factory):
     lms = standin_factory(settings="oauth2_off", name="lms-oauth2-off")
-    for path in ("/oauth2/access_token", "/oauth2/access_token/", "/oauth2/authorize/", "/oauth2/revoke_token/",
-                 "/oauth2/", "/oauth2/anything"):
+    for path in (
+        "/oauth2/access_token",
+        "/oauth2/access_token/",
+        "/oauth2/authorize/",
+        "/oauth2/revoke_token/",
+        "/oauth2/",
+        "/oauth2/anything",
+    ):
         assert requests.post(lms.url + path, data={"grant_type": "client_credentials"}, timeout=10).status_code == 404
         assert requests.get(lms.url + path, timeout=10).status_code == 404
     assert requests.get(lms.url + "/heartbeat", timeout=10).status_code == 200
@@ -80,10 +92,15 @@ def test_two_instances_side_by_side_are_independent(lms, standin, other_standin,
     assert standin.state_dir != other_standin.state_dir and standin.port != other_standin.port
     assert lms.get("/heartbeat").status_code == 200 and other.get("/heartbeat").status_code == 200
     actors = lms.actors()
-    assert lms.token_response({"grant_type": "client_credentials", "client_id": actors["client_id"],
-                               "client_secret": actors["secret"]}).status_code == 200
-    elsewhere = other.token_response({"grant_type": "client_credentials", "client_id": actors["client_id"],
-                                      "client_secret": actors["secret"]})
+    assert (
+        lms.token_response(
+            {"grant_type": "client_credentials", "client_id": actors["client_id"], "client_secret": actors["secret"]}
+        ).status_code
+        == 200
+    )
+    elsewhere = other.token_response(
+        {"grant_type": "client_credentials", "client_id": actors["client_id"], "client_secret": actors["secret"]}
+    )
     assert elsewhere.status_code == 401
 
 
@@ -93,8 +110,7 @@ CONTROL = Path(__file__).resolve().parents[1] / "control.py"
 def cli(action, port, state_dir, settings="production"):
     """control.py as the Makefile runs it (lms-up / lms-down), configured by the environment."""
     env = {**os.environ, "LMS_PORT": str(port), "LMS_STATE_DIR": str(state_dir), "LMS_SETTINGS": settings}
-    return subprocess.run([sys.executable, str(CONTROL), action], capture_output=True, text=True, env=env,
-                          timeout=180)
+    return subprocess.run([sys.executable, str(CONTROL), action], capture_output=True, text=True, env=env, timeout=180)
 
 
 def test_cli_up_twice_status_down_on_a_fresh_state_dir(tmp_path, standin_control):
@@ -106,8 +122,14 @@ def test_cli_up_twice_status_down_on_a_fresh_state_dir(tmp_path, standin_control
         assert f"stand-in LMS started on http://127.0.0.1:{port}" in first.stdout
         pid = re.search(r"pid (\d+)", first.stdout).group(1)
         assert requests.get(f"http://127.0.0.1:{port}/heartbeat", timeout=10).status_code == 200
-        assert {"db.sqlite3", "jwt_signing_key.jwk.json", "secret_key", "server.json", "gunicorn.pid",
-                "server.log"} <= {p.name for p in state.iterdir()}
+        assert {
+            "db.sqlite3",
+            "jwt_signing_key.jwk.json",
+            "secret_key",
+            "server.json",
+            "gunicorn.pid",
+            "server.log",
+        } <= {p.name for p in state.iterdir()}
         assert not (state / "boots.log").exists()  # migrating is not a manage.py boot
 
         second = cli("up", port, state)
@@ -120,13 +142,19 @@ def test_cli_up_twice_status_down_on_a_fresh_state_dir(tmp_path, standin_control
         status = cli("status", port, state)
         assert status.returncode == 0 and f"running: pid {pid}" in status.stdout
 
-        demo = requests.get(f"http://127.0.0.1:{port}/api/enrollment/v1/course/course-v1:edX+DemoX+Demo_Course",
-                            timeout=10)
+        demo = requests.get(
+            f"http://127.0.0.1:{port}/api/enrollment/v1/course/course-v1:edX+DemoX+Demo_Course", timeout=10
+        )
         assert [m["slug"] for m in demo.json()["course_modes"]] == ["audit", "verified"]
     finally:
         # `down` runs without site-packages: it needs only the standard library.
-        down = subprocess.run([sys.executable, "-S", str(CONTROL), "down"], capture_output=True, text=True,
-                              env={**os.environ, "LMS_STATE_DIR": str(state)}, timeout=60)
+        down = subprocess.run(
+            [sys.executable, "-S", str(CONTROL), "down"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "LMS_STATE_DIR": str(state)},
+            timeout=60,
+        )
     assert down.returncode == 0 and "stopped" in down.stdout, down.stderr
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/heartbeat", timeout=5)

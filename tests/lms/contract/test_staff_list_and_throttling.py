@@ -18,8 +18,10 @@ def crowd(lms):
     names = [f"crowd{i:03d}-{uid}" for i in range(205)]
     lms.setup(
         users=[{"username": name, "password": None, "profile": False} for name in names],
-        enrollments=[{"user": name, "course": course, "mode": "audit" if i % 2 else "verified"}
-                     for i, name in enumerate(names)] + [{"user": names[0], "course": DEMO}],
+        enrollments=[
+            {"user": name, "course": course, "mode": "audit" if i % 2 else "verified"} for i, name in enumerate(names)
+        ]
+        + [{"user": names[0], "course": DEMO}],
     )
     staff = lms.actors(staff=True)
     return {"course": course, "names": names, "headers": lms.bearer(staff)}
@@ -67,8 +69,9 @@ def test_filters(lms, crowd):
 def test_bad_filters_are_400(lms, crowd):
     bad_course = lms.get(LIST, params={"course_id": "not-a-course"}, headers=crowd["headers"])
     assert bad_course.status_code == 400
-    assert bad_course.json() == {"field_errors": {"course_id": {"developer_message":
-                                                                "'not-a-course' is not a valid course id."}}}
+    assert bad_course.json() == {
+        "field_errors": {"course_id": {"developer_message": "'not-a-course' is not a valid course id."}}
+    }
     bad_user = lms.get(LIST, params={"username": "a b"}, headers=crowd["headers"])
     assert bad_user.status_code == 400 and "username" in bad_user.json()["field_errors"]
 
@@ -88,11 +91,14 @@ def test_non_staff_403_anonymous_401_api_key_not_enough(lms):
 @pytest.fixture(scope="module")
 def throttled(standin_factory, client_for):
     """An instance with low rates and its own API key (LMS_THROTTLE_*_RATE, LMS_EDX_API_KEY)."""
-    lms = standin_factory(name="lms-throttled", env={
-        "LMS_THROTTLE_USER_RATE": "5/minute",
-        "LMS_THROTTLE_STAFF_RATE": "8/minute",
-        "LMS_EDX_API_KEY": "a-private-key",
-    })
+    lms = standin_factory(
+        name="lms-throttled",
+        env={
+            "LMS_THROTTLE_USER_RATE": "5/minute",
+            "LMS_THROTTLE_STAFF_RATE": "8/minute",
+            "LMS_EDX_API_KEY": "a-private-key",
+        },
+    )
     return client_for(lms)
 
 

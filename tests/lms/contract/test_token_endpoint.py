@@ -22,26 +22,47 @@ def world(lms):
         ],
         apps=[
             {"name": "cc", "owner": owner, "client_id": f"cc-{uid}", "secret": "cc-secret"},
-            {"name": "cc-uid", "owner": owner, "client_id": f"ccu-{uid}", "secret": "ccu-secret",
-             "scopes": "user_id"},
+            {"name": "cc-uid", "owner": owner, "client_id": f"ccu-{uid}", "secret": "ccu-secret", "scopes": "user_id"},
             {"name": "pw", "owner": owner, "client_id": f"pw-{uid}", "secret": "pw-secret", "grant": "password"},
-            {"name": "pub", "owner": owner, "client_id": f"pub-{uid}", "secret": "pub-secret", "grant": "password",
-             "client_type": "public"},
-            {"name": "restricted", "owner": owner, "client_id": f"rs-{uid}", "secret": "rs-secret",
-             "restricted": True, "filters": "content_org:edX"},
+            {
+                "name": "pub",
+                "owner": owner,
+                "client_id": f"pub-{uid}",
+                "secret": "pub-secret",
+                "grant": "password",
+                "client_type": "public",
+            },
+            {
+                "name": "restricted",
+                "owner": owner,
+                "client_id": f"rs-{uid}",
+                "secret": "rs-secret",
+                "restricted": True,
+                "filters": "content_org:edX",
+            },
         ],
     )
     return {"uid": uid, "owner": owner, "learner": learner, "sleeper": sleeper}
 
 
 def cc(world, **extra):
-    return {"grant_type": "client_credentials", "client_id": f"cc-{world['uid']}", "client_secret": "cc-secret",
-            **extra}
+    return {
+        "grant_type": "client_credentials",
+        "client_id": f"cc-{world['uid']}",
+        "client_secret": "cc-secret",
+        **extra,
+    }
 
 
 def pw(world, username, password, **extra):
-    return {"grant_type": "password", "client_id": f"pw-{world['uid']}", "client_secret": "pw-secret",
-            "username": username, "password": password, **extra}
+    return {
+        "grant_type": "password",
+        "client_id": f"pw-{world['uid']}",
+        "client_secret": "pw-secret",
+        "username": username,
+        "password": password,
+        **extra,
+    }
 
 
 def public_key(standin):
@@ -70,8 +91,9 @@ def test_token_belongs_to_the_application_owner(lms, world, demo):
 
 
 def test_user_id_scope_added_when_the_application_allows_it(lms, world):
-    response = lms.token_response({"grant_type": "client_credentials", "client_id": f"ccu-{world['uid']}",
-                                   "client_secret": "ccu-secret"})
+    response = lms.token_response(
+        {"grant_type": "client_credentials", "client_id": f"ccu-{world['uid']}", "client_secret": "ccu-secret"}
+    )
     assert response.json()["scope"] == DEFAULT_SCOPE + " user_id"
 
 
@@ -121,8 +143,7 @@ def test_password_grant_by_username_or_email(lms, world, login):
     assert body["token_type"] == "Bearer" and body["expires_in"] == 36000
     assert body["scope"] == DEFAULT_SCOPE
     assert body["refresh_token"]
-    enrollments = lms.get("/api/enrollment/v1/enrollment",
-                          headers={"Authorization": "Bearer " + body["access_token"]})
+    enrollments = lms.get("/api/enrollment/v1/enrollment", headers={"Authorization": "Bearer " + body["access_token"]})
     assert enrollments.status_code == 200
 
 
@@ -134,15 +155,27 @@ def test_inactive_users_get_tokens_and_may_use_them(lms, world, demo):
 
 
 def test_public_client_needs_no_secret(lms, world):
-    response = lms.token_response({"grant_type": "password", "client_id": f"pub-{world['uid']}",
-                                   "username": world["learner"], "password": "learner-pw"})
+    response = lms.token_response(
+        {
+            "grant_type": "password",
+            "client_id": f"pub-{world['uid']}",
+            "username": world["learner"],
+            "password": "learner-pw",
+        }
+    )
     assert response.status_code == 200
 
 
 def test_refresh_token_grant(lms, world):
     first = lms.token_response(pw(world, world["learner"], "learner-pw")).json()
-    response = lms.token_response({"grant_type": "refresh_token", "client_id": f"pw-{world['uid']}",
-                                   "client_secret": "pw-secret", "refresh_token": first["refresh_token"]})
+    response = lms.token_response(
+        {
+            "grant_type": "refresh_token",
+            "client_id": f"pw-{world['uid']}",
+            "client_secret": "pw-secret",
+            "refresh_token": first["refresh_token"],
+        }
+    )
     assert response.status_code == 200
     assert response.json()["access_token"] != first["access_token"]
 
@@ -191,8 +224,13 @@ def test_jwt_by_form_field_with_the_lms_claims(lms, standin, world):
     assert "refresh_token" not in body
     header = jwt.get_unverified_header(body["access_token"])
     assert header["alg"] == "RS512" and header["kid"]
-    claims = jwt.decode(body["access_token"], public_key(standin), algorithms=["RS512"], audience="lms-key",
-                        issuer=f"{standin.url}/oauth2")
+    claims = jwt.decode(
+        body["access_token"],
+        public_key(standin),
+        algorithms=["RS512"],
+        audience="lms-key",
+        issuer=f"{standin.url}/oauth2",
+    )
     assert claims["exp"] - claims["iat"] == 3600
     assert claims["preferred_username"] == world["owner"]
     assert claims["grant_type"] == "client-credentials"
@@ -240,7 +278,9 @@ def test_jwt_is_accepted_by_the_enrollment_api(lms, world):
 def test_passwords_use_the_fast_hasher_that_keeps_tokens_cheap(lms, world):
     """Why a password-grant token costs milliseconds here (a real LMS's PBKDF2 costs ~0.3 s):
     hashes are MD5. Speed itself is measured by `make bench`, not asserted."""
-    stored = lms.orm("from django.contrib.auth.models import User;"
-                     f" print(User.objects.get(username='{world['learner']}').password.split('$')[0])")
+    stored = lms.orm(
+        "from django.contrib.auth.models import User;"
+        f" print(User.objects.get(username='{world['learner']}').password.split('$')[0])"
+    )
     assert stored == "md5"
     assert lms.token_response(pw(world, world["learner"], "learner-pw")).status_code == 200

@@ -64,8 +64,13 @@ class AccessTokenView(views.AccessTokenView):
         names = scopes.to_names(access_token.scope)
         if "profile" in names:
             profile = UserProfile.objects.filter(user=user).first()
-            claims.update(preferred_username=user.username, name=profile.name if profile else "",
-                          given_name=user.first_name, family_name=user.last_name, locale="en")
+            claims.update(
+                preferred_username=user.username,
+                name=profile.name if profile else "",
+                given_name=user.first_name,
+                family_name=user.last_name,
+                locale="en",
+            )
         if "email" in names:
             claims["email"] = user.email
         if "permissions" in names:

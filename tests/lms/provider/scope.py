@@ -5,8 +5,14 @@ course_instructor 16 are never granted here). Names come out in the order DOP li
 which is why a client-credentials token reads "profile openid email permissions".
 """
 
-SCOPE_NAMES = (("profile", 2), ("openid", 1), ("email", 4), ("course_staff", 8), ("course_instructor", 16),
-               ("permissions", 32))
+SCOPE_NAMES = (
+    ("profile", 2),
+    ("openid", 1),
+    ("email", 4),
+    ("course_staff", 8),
+    ("course_instructor", 16),
+    ("permissions", 32),
+)
 
 # ClientCredentialsGrantForm: openid + profile + email + permissions, whatever was asked.
 CLIENT_CREDENTIALS_SCOPE = 1 | 2 | 4 | 32

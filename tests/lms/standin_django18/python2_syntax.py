@@ -26,14 +26,16 @@ class Python2Syntax:
     def error(self, source):
         """2.7's SyntaxError text for `source`, or None when 2.7 accepts it."""
         if self._proc is None:
-            self._proc = subprocess.Popen([self.python2, str(SERVER)], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, text=True)
+            self._proc = subprocess.Popen(
+                [self.python2, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
         self._proc.stdin.write(json.dumps(source) + "\n")
         self._proc.stdin.flush()
         reply = self._proc.stdout.readline()
         if not reply:
-            raise RuntimeError(f"the stand-in's Python 2.7 syntax gate ({self.python2}) stopped; "
-                               "fix it or set LMS_GINKGO_PYTHON2=off")
+            raise RuntimeError(
+                f"the stand-in's Python 2.7 syntax gate ({self.python2}) stopped; fix it or set LMS_GINKGO_PYTHON2=off"
+            )
         return json.loads(reply).get("error")
 
     def close(self):

@@ -184,9 +184,7 @@ OAUTH2_HASH_CLIENT_SECRETS = False
 
 # ---------------------------------------------------------------- OAuth2 (django-oauth-toolkit)
 OAUTH2_PROVIDER = {
-    "OAUTH2_VALIDATOR_CLASS": (
-        "openedx.core.djangoapps.oauth_dispatch.dot_overrides.validators.EdxOAuth2Validator"
-    ),
+    "OAUTH2_VALIDATOR_CLASS": ("openedx.core.djangoapps.oauth_dispatch.dot_overrides.validators.EdxOAuth2Validator"),
     # ACCESS_TOKEN_EXPIRE_SECONDS left at DOT's default (36000 s), as the LMS does.
     "REFRESH_TOKEN_EXPIRE_SECONDS": 7776000,
     "SCOPES_BACKEND_CLASS": "openedx.core.djangoapps.oauth_dispatch.scopes.ApplicationModelScopes",

@@ -19,8 +19,9 @@ from provider.utils import get_token_expiry, long_token, serialize_instance, sho
 
 
 class Client(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="oauth2_client", blank=True, null=True,
-                             on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="oauth2_client", blank=True, null=True, on_delete=models.CASCADE
+    )
     name = models.CharField(max_length=255, blank=True)
     url = models.URLField(help_text="Your application's URL.")
     redirect_uri = models.URLField(help_text="Your application's callback URL")

@@ -42,11 +42,13 @@ class AccessTokenView(View):
 
     def post(self, request, *args, **kwargs):
         if constants.ENFORCE_SECURE and not request.is_secure():
-            return self.error_response({"error": "invalid_request",
-                                        "error_description": "A secure connection is required."})
+            return self.error_response(
+                {"error": "invalid_request", "error_description": "A secure connection is required."}
+            )
         if "grant_type" not in request.POST:
-            return self.error_response({"error": "invalid_request",
-                                        "error_description": "No 'grant_type' included in the request."})
+            return self.error_response(
+                {"error": "invalid_request", "error_description": "No 'grant_type' included in the request."}
+            )
         grant_type = request.POST["grant_type"]
         if grant_type not in self.grant_types:
             return self.error_response({"error": "unsupported_grant_type"})
@@ -58,16 +60,18 @@ class AccessTokenView(View):
                 access_token = getattr(self, grant_type)(request, client)
         except OAuthError as error:
             return self.error_response(error.args[0])
-        return HttpResponse(json.dumps(self.access_token_response_data(access_token)),
-                            content_type="application/json")
+        return HttpResponse(json.dumps(self.access_token_response_data(access_token)), content_type="application/json")
 
     def error_response(self, error, status=400):
         return HttpResponse(json.dumps(error), status=status, content_type="application/json")
 
     # ------------------------------------------------------------ clients and users
     def authenticate_client(self, request):
-        return (backends.basic_client(request) or backends.request_params_client(request)
-                or backends.public_password_client(request, self.authenticate_user))
+        return (
+            backends.basic_client(request)
+            or backends.request_params_client(request)
+            or backends.public_password_client(request, self.authenticate_user)
+        )
 
     def authenticate_user(self, username, password):
         if not username or not password:
@@ -131,8 +135,9 @@ class AccessTokenView(View):
         return AccessToken.objects.create(user=user, client=client, scope=scope)
 
     def create_refresh_token(self, access_token):
-        return RefreshToken.objects.create(user=access_token.user, access_token=access_token,
-                                           client=access_token.client)
+        return RefreshToken.objects.create(
+            user=access_token.user, access_token=access_token, client=access_token.client
+        )
 
     def access_token_response_data(self, access_token):
         data = {

@@ -32,8 +32,7 @@ class CourseMode(models.Model):
     mode_display_name = models.CharField(max_length=255, verbose_name="Display Name")
     min_price = models.IntegerField(default=0, verbose_name="Price")
     currency = models.CharField(default="usd", max_length=8)
-    expiration_datetime = models.DateTimeField(default=None, null=True, blank=True,
-                                               verbose_name="Upgrade Deadline")
+    expiration_datetime = models.DateTimeField(default=None, null=True, blank=True, verbose_name="Upgrade Deadline")
     expiration_datetime_is_explicit = models.BooleanField(default=False)
     suggested_prices = models.CharField(max_length=255, blank=True, default="")
     description = models.TextField(null=True, blank=True)

@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 class UserProfile(models.Model):
     """Extra data about a user; `name` is the full name shown by the LMS."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, unique=True, db_index=True,
-                                related_name="profile", on_delete=models.CASCADE)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, unique=True, db_index=True, related_name="profile", on_delete=models.CASCADE
+    )
     name = models.CharField(blank=True, max_length=255, db_index=True)
     meta = models.TextField(blank=True)
     language = models.CharField(blank=True, max_length=255)
@@ -118,9 +119,7 @@ class CourseEnrollment(models.Model):
 
     @classmethod
     def get_or_create_enrollment(cls, user, course_key):
-        enrollment, __ = cls.objects.get_or_create(
-            user=user, course_id=course_key, defaults={"is_active": False}
-        )
+        enrollment, __ = cls.objects.get_or_create(user=user, course_id=course_key, defaults={"is_active": False})
         return enrollment
 
     @classmethod

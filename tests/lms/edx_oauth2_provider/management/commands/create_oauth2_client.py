@@ -35,17 +35,29 @@ class Command(BaseCommand):
         parser.add_argument("url", help="Url.")
         parser.add_argument("redirect_uri", help="Redirect URI.")
         parser.add_argument("client_type", help="Client type.")
-        parser.add_argument("-u", "--username", dest="username",
-                            help="Username of a user to associate with the Client.")
+        parser.add_argument(
+            "-u", "--username", dest="username", help="Username of a user to associate with the Client."
+        )
         parser.add_argument("-n", "--client_name", dest="client_name", help="String to assign as the Client name.")
         parser.add_argument("-i", "--client_id", dest="client_id", help="String to assign as the Client ID.")
-        parser.add_argument("-s", "--client_secret", dest="client_secret",
-                            help="String to assign as the Client secret. Should not be shared.")
-        parser.add_argument("-t", "--trusted", action="store_true", dest="trusted", default=False,
-                            help="Designate the Client as trusted. Trusted Clients bypass the user consent "
-                                 "form typically displayed after validating the user's credentials.")
-        parser.add_argument("--logout_uri", dest="logout_uri", help="Client logout URI. This value will be used "
-                            "for single sign out.")
+        parser.add_argument(
+            "-s",
+            "--client_secret",
+            dest="client_secret",
+            help="String to assign as the Client secret. Should not be shared.",
+        )
+        parser.add_argument(
+            "-t",
+            "--trusted",
+            action="store_true",
+            dest="trusted",
+            default=False,
+            help="Designate the Client as trusted. Trusted Clients bypass the user consent "
+            "form typically displayed after validating the user's credentials.",
+        )
+        parser.add_argument(
+            "--logout_uri", dest="logout_uri", help="Client logout URI. This value will be used for single sign out."
+        )
 
     def handle(self, *args, **options):
         fields = self._fields(options)

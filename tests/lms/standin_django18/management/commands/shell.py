@@ -20,8 +20,10 @@ from django.core.management.base import BaseCommand
 
 from standin_django18.python2_syntax import GatedConsole, Python2Syntax
 
-BANNER = (f"Python {sys.version} on {sys.platform}\n"
-          'Type "help", "copyright", "credits" or "license" for more information.\n(InteractiveConsole)')
+BANNER = (
+    f"Python {sys.version} on {sys.platform}\n"
+    'Type "help", "copyright", "credits" or "license" for more information.\n(InteractiveConsole)'
+)
 
 
 class Command(BaseCommand):
@@ -30,14 +32,25 @@ class Command(BaseCommand):
     shells = ["ipython", "bpython"]
 
     def add_arguments(self, parser):
-        parser.add_argument("--plain", action="store_true", dest="plain",
-                            help="Tells Django to use plain Python, not IPython or bpython.")
-        parser.add_argument("--no-startup", action="store_true", dest="no_startup",
-                            help="When using plain Python, ignore the PYTHONSTARTUP environment variable and "
-                                 "~/.pythonrc.py script.")
-        parser.add_argument("-i", "--interface", choices=self.shells, dest="interface",
-                            help='Specify an interactive interpreter interface. Available options: "ipython" '
-                                 'and "bpython"')
+        parser.add_argument(
+            "--plain",
+            action="store_true",
+            dest="plain",
+            help="Tells Django to use plain Python, not IPython or bpython.",
+        )
+        parser.add_argument(
+            "--no-startup",
+            action="store_true",
+            dest="no_startup",
+            help="When using plain Python, ignore the PYTHONSTARTUP environment variable and ~/.pythonrc.py script.",
+        )
+        parser.add_argument(
+            "-i",
+            "--interface",
+            choices=self.shells,
+            dest="interface",
+            help='Specify an interactive interpreter interface. Available options: "ipython" and "bpython"',
+        )
 
     def handle(self, **options):
         imported_objects = {}

@@ -19,20 +19,30 @@ def get_enrollment(username, course_id):
     return _data.get_course_enrollment(username, course_id)
 
 
-def add_enrollment(username, course_id, mode=None, is_active=True, enrollment_attributes=None,
-                   enterprise_uuid=None, force_enrollment=False, include_expired=False):
+def add_enrollment(
+    username,
+    course_id,
+    mode=None,
+    is_active=True,
+    enrollment_attributes=None,
+    enterprise_uuid=None,
+    force_enrollment=False,
+    include_expired=False,
+):
     if mode is None:
         mode = _default_course_mode(course_id)
     validate_course_mode(course_id, mode, is_active=is_active, include_expired=include_expired)
-    enrollment = _data.create_course_enrollment(username, course_id, mode, is_active, enterprise_uuid,
-                                                force_enrollment=force_enrollment)
+    enrollment = _data.create_course_enrollment(
+        username, course_id, mode, is_active, enterprise_uuid, force_enrollment=force_enrollment
+    )
     if enrollment_attributes is not None:
         _data.add_or_update_enrollment_attr(username, course_id, enrollment_attributes)
     return enrollment
 
 
-def update_enrollment(username, course_id, mode=None, is_active=None, enrollment_attributes=None,
-                      include_expired=False):
+def update_enrollment(
+    username, course_id, mode=None, is_active=None, enrollment_attributes=None, include_expired=False
+):
     if mode is not None:
         validate_course_mode(course_id, mode, is_active=is_active, include_expired=include_expired)
     enrollment = _data.update_course_enrollment(username, course_id, mode=mode, is_active=is_active)

@@ -114,8 +114,7 @@ class EnrollmentView(APIView, ApiKeyPermissionMixIn):
                 status=status.HTTP_400_BAD_REQUEST,
                 data={
                     "message": (
-                        f"An error occurred while retrieving enrollments for user "
-                        f"'{username}' in course '{course_id}'"
+                        f"An error occurred while retrieving enrollments for user '{username}' in course '{course_id}'"
                     )
                 },
             )
@@ -174,11 +173,7 @@ class EnrollmentListView(APIView, ApiKeyPermissionMixIn):
                 status=status.HTTP_400_BAD_REQUEST,
                 data={"message": f"An error occurred while retrieving enrollments for user '{username}'"},
             )
-        if (
-            username == request.user.username
-            or is_global_staff(request.user)
-            or self.has_api_key_permissions(request)
-        ):
+        if username == request.user.username or is_global_staff(request.user) or self.has_api_key_permissions(request):
             return Response(enrollment_data)
         # Others' enrollments only in courses where the caller has a course staff role;
         # the stand-in has no course roles, so that list is empty.
@@ -361,8 +356,9 @@ class EnrollmentListView(APIView, ApiKeyPermissionMixIn):
             )
         finally:
             if has_api_key_permissions:
-                log.info("enrollment_change_requested course_id=%s requested_mode=%s user_id=%s",
-                         course_id, mode, user.id)
+                log.info(
+                    "enrollment_change_requested course_id=%s requested_mode=%s user_id=%s", course_id, mode, user.id
+                )
 
 
 class CourseEnrollmentsApiListView(DeveloperErrorViewMixin, ListAPIView):

@@ -20,8 +20,15 @@ log = logging.getLogger(__name__)
 
 def create_jwt_for_user(user, secret=None, aud=None, additional_claims=None, scopes=None):
     """A JWT identifying `user` without an access token behind it."""
-    return _create_jwt(user, scopes=scopes, expires_in=_get_jwt_access_token_expire_seconds(), aud=aud,
-                       additional_claims=additional_claims, secret=secret, use_asymmetric_key=False)
+    return _create_jwt(
+        user,
+        scopes=scopes,
+        expires_in=_get_jwt_access_token_expire_seconds(),
+        aud=aud,
+        additional_claims=additional_claims,
+        secret=secret,
+        use_asymmetric_key=False,
+    )
 
 
 def create_jwt_token_dict(token_dict, oauth_adapter, use_asymmetric_key=None):
@@ -49,12 +56,14 @@ def create_jwt_token_dict(token_dict, oauth_adapter, use_asymmetric_key=None):
 
     jwt_token_dict = token_dict.copy()
     # Only "refresh_token" is kept from the opaque response.
-    jwt_token_dict.update({
-        "access_token": jwt_access_token,
-        "token_type": "JWT",
-        "expires_in": jwt_expires_in,
-        "scope": " ".join(scopes),
-    })
+    jwt_token_dict.update(
+        {
+            "access_token": jwt_access_token,
+            "token_type": "JWT",
+            "expires_in": jwt_expires_in,
+            "scope": " ".join(scopes),
+        }
+    )
     return jwt_token_dict
 
 
@@ -74,8 +83,18 @@ def _compute_time_fields(expires_in):
     return now, now + expires_in
 
 
-def _create_jwt(user, scopes=None, expires_in=None, is_restricted=False, filters=None, aud=None,
-                additional_claims=None, use_asymmetric_key=None, secret=None, grant_type=None):
+def _create_jwt(
+    user,
+    scopes=None,
+    expires_in=None,
+    is_restricted=False,
+    filters=None,
+    aud=None,
+    additional_claims=None,
+    use_asymmetric_key=None,
+    secret=None,
+    grant_type=None,
+):
     use_asymmetric_key = _get_use_asymmetric_key_value(is_restricted, use_asymmetric_key)
     # `email` and `profile` are the legacy defaults.
     scopes = scopes or ["email", "profile"]
@@ -121,13 +140,15 @@ def _attach_profile_claim(payload, user):
         name = UserProfile.objects.get(user=user).name
     except UserProfile.DoesNotExist:
         name = None
-    payload.update({
-        "name": name,
-        "family_name": user.last_name,
-        "given_name": user.first_name,
-        "administrator": user.is_staff,
-        "superuser": user.is_superuser,
-    })
+    payload.update(
+        {
+            "name": name,
+            "family_name": user.last_name,
+            "given_name": user.first_name,
+            "administrator": user.is_staff,
+            "superuser": user.is_superuser,
+        }
+    )
 
 
 @functools.lru_cache(maxsize=4)

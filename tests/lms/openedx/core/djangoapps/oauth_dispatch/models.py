@@ -97,8 +97,9 @@ class ApplicationAccess(models.Model):
 
     CONTENT_ORG_FILTER_NAME = "content_org"
 
-    application = models.OneToOneField(oauth2_settings.APPLICATION_MODEL, related_name="access",
-                                       on_delete=models.CASCADE)
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL, related_name="access", on_delete=models.CASCADE
+    )
     scopes = ListCharField(
         size=25,
         max_length=(25 * 33),

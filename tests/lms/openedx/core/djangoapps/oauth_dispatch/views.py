@@ -75,8 +75,9 @@ class AccessTokenView(_DispatchingView):
     def _get_jwt_content_from_access_token_content(self, request, response):
         opaque_token_dict = json.loads(response.content.decode("utf-8"))
         use_asymmetric_key = request.POST.get("asymmetric_jwt", False)
-        jwt_token_dict = create_jwt_token_dict(opaque_token_dict, self.get_adapter(request),
-                                               use_asymmetric_key=use_asymmetric_key)
+        jwt_token_dict = create_jwt_token_dict(
+            opaque_token_dict, self.get_adapter(request), use_asymmetric_key=use_asymmetric_key
+        )
         return json.dumps(jwt_token_dict)
 
 

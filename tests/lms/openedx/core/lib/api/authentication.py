@@ -30,15 +30,19 @@ class BearerAuthentication(BaseAuthentication):
         auth = get_authorization_header(request).split()
 
         if len(auth) == 1:
-            raise AuthenticationFailed({
-                "error_code": OAUTH2_TOKEN_ERROR_NOT_PROVIDED,
-                "developer_message": "Invalid token header. No credentials provided.",
-            })
+            raise AuthenticationFailed(
+                {
+                    "error_code": OAUTH2_TOKEN_ERROR_NOT_PROVIDED,
+                    "developer_message": "Invalid token header. No credentials provided.",
+                }
+            )
         if len(auth) > 2:
-            raise AuthenticationFailed({
-                "error_code": OAUTH2_TOKEN_ERROR_MALFORMED,
-                "developer_message": "Invalid token header. Token string should not contain spaces.",
-            })
+            raise AuthenticationFailed(
+                {
+                    "error_code": OAUTH2_TOKEN_ERROR_MALFORMED,
+                    "developer_message": "Invalid token header. Token string should not contain spaces.",
+                }
+            )
 
         if auth and auth[0].lower() == b"bearer":
             access_token = auth[1].decode("utf8")
@@ -49,26 +53,34 @@ class BearerAuthentication(BaseAuthentication):
     def authenticate_credentials(self, access_token):
         token = self.get_access_token(access_token)
         if not token:
-            raise AuthenticationFailed({
-                "error_code": OAUTH2_TOKEN_ERROR_NONEXISTENT,
-                "developer_message": "The provided access token does not match any valid tokens.",
-            })
+            raise AuthenticationFailed(
+                {
+                    "error_code": OAUTH2_TOKEN_ERROR_NONEXISTENT,
+                    "developer_message": "The provided access token does not match any valid tokens.",
+                }
+            )
         if token.expires < django.utils.timezone.now():
-            raise AuthenticationFailed({
-                "error_code": OAUTH2_TOKEN_ERROR_EXPIRED,
-                "developer_message": "The provided access token has expired and is no longer valid.",
-            })
+            raise AuthenticationFailed(
+                {
+                    "error_code": OAUTH2_TOKEN_ERROR_EXPIRED,
+                    "developer_message": "The provided access token has expired and is no longer valid.",
+                }
+            )
         user = token.user
         if getattr(settings, "BEARER_REJECTS_DISABLED_USERS", True) and self._is_disabled(user):
-            raise AuthenticationFailed({
-                "error_code": OAUTH2_USER_DISABLED_ERROR,
-                "developer_message": f"User disabled by admin: {user.get_username()}",
-            })
+            raise AuthenticationFailed(
+                {
+                    "error_code": OAUTH2_USER_DISABLED_ERROR,
+                    "developer_message": f"User disabled by admin: {user.get_username()}",
+                }
+            )
         if not self.allow_inactive_users and not user.is_active:
-            raise AuthenticationFailed({
-                "error_code": OAUTH2_USER_NOT_ACTIVE_ERROR,
-                "developer_message": f"User inactive or deleted: {user.get_username()}",
-            })
+            raise AuthenticationFailed(
+                {
+                    "error_code": OAUTH2_USER_NOT_ACTIVE_ERROR,
+                    "developer_message": f"User inactive or deleted: {user.get_username()}",
+                }
+            )
         return user, token
 
     def _is_disabled(self, user):

@@ -69,8 +69,19 @@ class Command(BaseCommand):
         user.delete()
 
     @transaction.atomic
-    def handle(self, username, email, is_remove, is_staff, is_superuser, groups,
-               unusable_password, initial_password_hash, *args, **options):
+    def handle(
+        self,
+        username,
+        email,
+        is_remove,
+        is_staff,
+        is_superuser,
+        groups,
+        unusable_password,
+        initial_password_hash,
+        *args,
+        **options,
+    ):
         if is_remove:
             return self._handle_remove(username, email)
 

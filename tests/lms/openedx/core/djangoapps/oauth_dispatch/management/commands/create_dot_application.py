@@ -33,38 +33,87 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         grant_type_choices = [grant_type[0] for grant_type in Application.GRANT_TYPES]
         parser.add_argument("name", action="store", help="The name of this DOT Application")
-        parser.add_argument("username", action="store",
-                            help="The name of the LMS user associated with this DOT Application")
-        parser.add_argument("--grant-type", action="store", dest="grant_type",
-                            default=Application.GRANT_CLIENT_CREDENTIALS, choices=grant_type_choices,
-                            help="The type of authorization this application can grant")
-        parser.add_argument("--redirect-uris", action="store", dest="redirect_uris", default="",
-                            help="The redirect URI(s) for this application.  Multiple URIs should be space separated.")
-        parser.add_argument("--public", action="store_true", dest="public", default=False,
-                            help="Make the application public?  Confidential by default.")
-        parser.add_argument("--skip-authorization", action="store_true", dest="skip_authorization",
-                            help="Skip the in-browser user authorization?  False by default.")
-        parser.add_argument("--client-id", action="store", dest="client_id", default="",
-                            help="The client_id for this application. If omitted, one will be generated.")
-        parser.add_argument("--client-secret", action="store", dest="client_secret", default="",
-                            help="The client_secret for this application. If omitted, one will be generated.")
-        parser.add_argument("--scopes", action="store", dest="scopes", default="",
-                            help="Comma-separated list of scopes that this application will be allowed to request.")
-        parser.add_argument("--update", action="store_true", dest="update",
-                            help="If application and/or access already exist, update values.")
+        parser.add_argument(
+            "username", action="store", help="The name of the LMS user associated with this DOT Application"
+        )
+        parser.add_argument(
+            "--grant-type",
+            action="store",
+            dest="grant_type",
+            default=Application.GRANT_CLIENT_CREDENTIALS,
+            choices=grant_type_choices,
+            help="The type of authorization this application can grant",
+        )
+        parser.add_argument(
+            "--redirect-uris",
+            action="store",
+            dest="redirect_uris",
+            default="",
+            help="The redirect URI(s) for this application.  Multiple URIs should be space separated.",
+        )
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            dest="public",
+            default=False,
+            help="Make the application public?  Confidential by default.",
+        )
+        parser.add_argument(
+            "--skip-authorization",
+            action="store_true",
+            dest="skip_authorization",
+            help="Skip the in-browser user authorization?  False by default.",
+        )
+        parser.add_argument(
+            "--client-id",
+            action="store",
+            dest="client_id",
+            default="",
+            help="The client_id for this application. If omitted, one will be generated.",
+        )
+        parser.add_argument(
+            "--client-secret",
+            action="store",
+            dest="client_secret",
+            default="",
+            help="The client_secret for this application. If omitted, one will be generated.",
+        )
+        parser.add_argument(
+            "--scopes",
+            action="store",
+            dest="scopes",
+            default="",
+            help="Comma-separated list of scopes that this application will be allowed to request.",
+        )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            dest="update",
+            help="If application and/or access already exist, update values.",
+        )
 
     def _create_application(self, user, app_name, application_kwargs):
         application = Application.objects.create(user=user, name=app_name, **application_kwargs)
-        logger.info("Created %s application with id: %s, client_id: %s, and client_secret: %s",
-                    app_name, application.id, application.client_id, application.client_secret)
+        logger.info(
+            "Created %s application with id: %s, client_id: %s, and client_secret: %s",
+            app_name,
+            application.id,
+            application.client_id,
+            application.client_secret,
+        )
         return application
 
     def _update_application(self, application, application_kwargs):
         for key, value in application_kwargs.items():
             setattr(application, key, value)
         application.save()
-        logger.info("Updated %s application with id: %s, client_id: %s, and client_secret: %s",
-                    application.name, application.id, application.client_id, application.client_secret)
+        logger.info(
+            "Updated %s application with id: %s, client_id: %s, and client_secret: %s",
+            application.name,
+            application.id,
+            application.client_id,
+            application.client_secret,
+        )
 
     def _create_or_update_access(self, application, scopes, update):
         access = ApplicationAccess.objects.filter(application_id=application.id).first()
@@ -76,8 +125,9 @@ class Command(BaseCommand):
             logger.info("Application access for application %s already exists.", application.name)
         else:
             application_access = ApplicationAccess.objects.create(application_id=application.id, scopes=scopes)
-            logger.info("Created application access for %s with scopes: %s",
-                        application.name, application_access.scopes)
+            logger.info(
+                "Created application access for %s with scopes: %s", application.name, application_access.scopes
+            )
 
     def handle(self, *args, **options):
         username = options["username"]
