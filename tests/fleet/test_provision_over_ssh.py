@@ -36,7 +36,7 @@ def test_check_mode_writes_nothing_then_provision_converges_reruns_clean_and_ver
         assert [a[0] for a in rows["apps"]].count("enrollment-api") == 1
         # The LMS side ran on that host, over SSH and sudo, as the LMS's user: the stand-in says so.
         started = fleet.boots(host)[boots[name] :]
-        assert started, "no LMS start on " + name
+        assert len(started) == 2, "check mode and provision: one LMS start each on " + name
         assert {(b["user"], b["uid"], b["command"]) for b in started} == {
             ("edxapp", str(fleet.state["users"]["edxapp"]), "shell")
         }

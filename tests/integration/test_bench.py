@@ -69,9 +69,9 @@ def test_toolkit_steps_are_counted_from_the_stand_in(bench):
     assert (steps["check"]["users"], steps["check"]["clients"]) == (0, 0)
     assert (steps["first"]["users"], steps["first"]["clients"]) == (USERS, USERS)
     assert steps["first"]["changed"] > 0 and steps["rerun"]["changed"] == 0
-    # Every account's LMS side starts the LMS at least once and, today, at most twice; no other command.
+    # Every account's LMS side starts the LMS exactly once (one edx_access call); no other command.
     for step in ("check", "first", "rerun"):
-        assert USERS <= steps[step]["starts"] <= 2 * USERS
+        assert steps[step]["starts"] == USERS
         assert set(steps[step]["by_command"]) == {"shell"}
     # Provision and verify mint a token and call the API for every account; verify never starts the LMS.
     assert steps["first"]["round_trips"] >= 2 * USERS
@@ -81,7 +81,7 @@ def test_toolkit_steps_are_counted_from_the_stand_in(bench):
 def test_modules_with_lists_start_the_lms_the_same_for_any_number_of_users(bench):
     steps = bench[0]["modules"]
     for step in ("check", "first", "rerun"):
-        assert 1 <= steps[step]["starts"] <= 2
+        assert steps[step]["starts"] == 2  # one edx_user call and one edx_oauth_client call, each with a list
     assert (steps["first"]["users"], steps["first"]["clients"]) == (USERS, USERS)
     assert steps["rerun"]["changed"] == 0
 
