@@ -1,5 +1,6 @@
 """edx_oauth_client on the module side: options, input validation before the LMS starts, the request."""
 
+from ansible.module_utils.edx_inlms_clients import CLIENT_TYPES, GRANT_TYPES
 from ansible.module_utils.edx_input import (
     CLIENT_ID,
     check_label,
@@ -26,8 +27,6 @@ CLIENT_OPTIONS = (
     "allow_owner_change",
 )
 INHERITED = ("state", "return_secret", "allow_owner_change")
-GRANT_TYPES = ["client_credentials", "password", "authorization_code", "implicit"]
-CLIENT_TYPES = ["confidential", "public"]
 BACKENDS = ["auto", "dot", "dop"]  # django-oauth-toolkit or django-oauth2-provider (Ginkgo)
 
 
@@ -37,8 +36,8 @@ def client_suboptions():
         owner=dict(type="str"),
         client_id=dict(type="str"),
         client_secret=dict(type="str", no_log=True),
-        grant_type=dict(type="str", choices=GRANT_TYPES),
-        client_type=dict(type="str", choices=CLIENT_TYPES),
+        grant_type=dict(type="str", choices=list(GRANT_TYPES)),
+        client_type=dict(type="str", choices=list(CLIENT_TYPES)),
         redirect_uris=dict(type="list", elements="str"),
         scopes=dict(type="list", elements="str"),
         skip_authorization=dict(type="bool"),

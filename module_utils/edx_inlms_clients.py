@@ -34,6 +34,10 @@ DEFAULTS = {
 }
 COMPARED = ("name", "owner", "client_id", "client_type", "grant_type", "redirect_uris", "skip_authorization")
 NEEDS_REDIRECT = ("authorization_code", "implicit")
+# The one definition of the grant and client types the toolkit speaks, OAuth2's spelling; the module
+# side imports these (edx_client_options, edx_token_endpoint).
+GRANT_TYPES = ("client_credentials", "password", "authorization_code", "implicit")
+CLIENT_TYPES = ("confidential", "public")
 
 
 def dot_grant(grant_type):

@@ -6,6 +6,8 @@ travel back; a changed secret is shown in the diff as a marker, never as a value
 
 from collections import namedtuple
 
+from ansible.module_utils.edx_inlms_base import label
+
 SECRET_MARK = "********"
 
 # One kind of LMS resource as the modules handle it: the list it travels in (`users`), how the diff
@@ -79,5 +81,5 @@ def select_items(params, list_key, item_options, inherited=()):
 
 
 def option_name(item, option):
-    """How an option is named in messages: `email`, or `users[2].email` for a list entry."""
-    return "%s.%s" % (item["where"], option) if item["where"] else option
+    """How an option is named in messages: `email`, or `users[2].email` for a list entry (as in the LMS)."""
+    return label(item["where"], option)

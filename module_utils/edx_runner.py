@@ -22,6 +22,7 @@ from ansible.module_utils.edx_diagnosis import (
     last_error_line,
     signal_message,
 )
+from ansible.module_utils.edx_inlms_base import RESULT_MARKER
 from ansible.module_utils.edx_process import Terminated, run_process
 from ansible.module_utils.edx_transport import (
     BOOTSTRAP,  # noqa: F401 (kept importable from here)
@@ -30,8 +31,6 @@ from ansible.module_utils.edx_transport import (
     shell_argv,
     stdin_for,
 )
-
-RESULT_MARKER = "EDX_PROVISION_RESULT "
 
 DEFAULT_TIMEOUT = 600
 MAX_TIMEOUT = 86400  # a day; SIGALRM takes no more than an unsigned int anyway

@@ -24,19 +24,19 @@ from ansible.module_utils.edx_http import (
     parse_json,
     transport_error,
 )
+from ansible.module_utils.edx_inlms_clients import dot_grant
 from ansible.module_utils.edx_token_cache import token_record
 
 if HAS_REQUESTS:
     import requests
 
 TOKEN_PATH = "/oauth2/access_token"
-GRANT_TYPES = ("client_credentials", "password")
+GRANT_TYPES = ("client_credentials", "password")  # the grants a token can be minted with here
 TOKEN_TYPES = ("bearer", "jwt")
 CLIENT_AUTH = ("form", "basic")
 
 # The application grant type that allows each flow, as the LMS stores it and create_dot_application's
 # --grant-type spells it (edx_oauth_client's grant_type uses the OAuth2 spelling, like this module).
-APP_GRANT_TYPE = {"client_credentials": "client-credentials", "password": "password"}
 
 
 def endpoint_argument_spec():
@@ -217,7 +217,7 @@ def explain_token_error(status, headers, text, params, url):
             "password; edx_user can set the password." % (said, params.get("username"))
         )
     if error == "unauthorized_client":
-        app_grant = APP_GRANT_TYPE.get(grant, grant)
+        app_grant = dot_grant(grant)
         other = [g for g in GRANT_TYPES if g != grant]
         return "unauthorized_client", (
             "The OAuth2 application %r may not use grant_type %s (%s): its authorization grant type is a "
