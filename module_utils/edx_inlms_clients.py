@@ -109,15 +109,9 @@ def check_identity(want, have, by_name):
         )
 
 
-def plan_client(want, have, secret_matches, new_client_id=None, by_name=None):
-    """Decide what to do for one client: action, changed properties, states before and after.
-
-    `want` holds the task's options (None = leave as is); `have` the client's current state (None
-    when it does not exist); `secret_matches` whether the requested secret is the stored one;
-    `new_client_id` the id a created client gets when the task gives none; `by_name` the client
-    that owner and name match when it is not `have` (see check_identity).
-    """
-    where = want["where"]
+def plan_identity(want, have, by_name):
+    """What every back end decides the same way: the identity checks, removal, and whether a missing
+    client can be created. Returns the plan when that settles it, else None (create or update)."""
     check_identity(want, have, by_name)
     if want["state"] == "absent":
         if have is None:
@@ -130,9 +124,24 @@ def plan_client(want, have, secret_matches, new_client_id=None, by_name=None):
                 "No OAuth2 client %s exists on the LMS, and creating one needs %s."
                 % (
                     'with client_id "%s"' % want["client_id"] if want.get("client_id") else "matches",
-                    " and ".join(label(where, option) for option in missing),
+                    " and ".join(label(want["where"], option) for option in missing),
                 )
             )
+    return None
+
+
+def plan_client(want, have, secret_matches, new_client_id=None, by_name=None):
+    """Decide what to do for one client: action, changed properties, states before and after.
+
+    `want` holds the task's options (None = leave as is); `have` the client's current state (None
+    when it does not exist); `secret_matches` whether the requested secret is the stored one;
+    `new_client_id` the id a created client gets when the task gives none; `by_name` the client
+    that owner and name match when it is not `have` (see check_identity).
+    """
+    settled = plan_identity(want, have, by_name)
+    if settled is not None:
+        return settled
+    if have is None:
         after = {"name": want["name"], "owner": want["owner"], "client_id": want.get("client_id") or new_client_id}
         for prop, default in DEFAULTS.items():
             after[prop] = want[prop] if want.get(prop) is not None else default

@@ -3,7 +3,7 @@
 Ginkgo keeps OAuth2 clients in DOP; its command upserts by client_id and prints the client, its
 secret and the owner's whole row (password hash included) on stdout, so that output is thrown
 away inside the LMS and the client is re-read from the ORM instead. The same identity rules as for
-django-oauth-toolkit clients hold (edx_inlms_clients.check_identity): no takeover without
+django-oauth-toolkit clients hold (edx_inlms_clients.plan_identity): no takeover without
 allow_owner_change, no re-keying, `absent` only on a full identity match. Every option the client
 has is passed on every run (an omitted -t would drop trusted status). A DOP client has one redirect
 URI and no scopes or grant type (DOP allows every grant); redirect_uris [] leaves its URI as it is
@@ -21,9 +21,9 @@ if __name__ != "edx_provision":  # imported by the module or the tests; in the L
     from ansible.module_utils.edx_inlms_base import ENTRY_POINTS, Conflict, ProvisionError, apply_groups, label
     from ansible.module_utils.edx_inlms_clients import (
         _client_plan,
-        check_identity,
         client_group,
         plan_clients,
+        plan_identity,
         public_client_plan,
         validate,
     )
@@ -117,24 +117,12 @@ def check_dop_want(want):
 
 def plan_dop_client(want, have, secret_ok, new_client_id, by_name, default_uri):
     """Decide what to do for one DOP client (same shape of plan as a django-oauth-toolkit client)."""
-    where = want["where"]
     check_dop_want(want)
-    check_identity(want, have, by_name)
     uris = want.get("redirect_uris") or None
-    if want["state"] == "absent":
-        if have is None:
-            return _client_plan(want, "none", [], None, None)
-        return _client_plan(want, "delete", ["state"], have, None)
+    settled = plan_identity(want, have, by_name)
+    if settled is not None:
+        return settled
     if have is None:
-        missing = [option for option in ("name", "owner") if not want.get(option)]
-        if missing:
-            raise ProvisionError(
-                "No OAuth2 client %s exists on the LMS, and creating one needs %s."
-                % (
-                    'with client_id "%s"' % want["client_id"] if want.get("client_id") else "matches",
-                    " and ".join(label(where, option) for option in missing),
-                )
-            )
         after = {
             "client_id": want.get("client_id") or new_client_id,
             "name": want["name"],
