@@ -62,7 +62,7 @@ def dop_models():
 
 
 def dop_state(client):
-    _, trusted = dop_models()
+    trusted = dop_models()[1]
     return {
         "client_id": client.client_id,
         "name": client.name,
@@ -76,7 +76,7 @@ def dop_state(client):
 
 def find_dop_clients(want):
     """The DOP client named by client_id (else by owner and name), and the one owner and name match."""
-    model, _ = dop_models()
+    model = dop_models()[0]
     by_id = model.objects.filter(client_id=want["client_id"]).order_by("pk").first() if want.get("client_id") else None
     by_name = None
     if want.get("owner") and want.get("name"):
@@ -224,7 +224,7 @@ def run_dop_command(plan, secret):
 
 
 def apply_dop_client(plan):
-    model, _ = dop_models()
+    model = dop_models()[0]
     want, after = plan["want"], plan["after"]
     if plan["action"] == "delete":
         model.objects.get(pk=plan["pk"]).delete()
@@ -244,7 +244,7 @@ def apply_dop_client(plan):
 
 
 def reread_dop(plan):
-    model, _ = dop_models()
+    model = dop_models()[0]
     client = model.objects.filter(client_id=(plan["after"] or plan["before"])["client_id"]).order_by("pk").first()
     return dop_state(client) if client is not None else None
 

@@ -25,7 +25,6 @@ from ansible.module_utils.edx_diagnosis import (
 from ansible.module_utils.edx_inlms_base import RESULT_MARKER
 from ansible.module_utils.edx_process import Terminated, run_process
 from ansible.module_utils.edx_transport import (
-    BOOTSTRAP,  # noqa: F401 (kept importable from here)
     SHELLS,
     lacks_shell_c,
     shell_argv,

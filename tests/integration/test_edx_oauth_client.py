@@ -133,7 +133,8 @@ def test_the_lms_never_logs_the_secret(target, owner):
     import json
 
     from ansible.module_utils import edx_inlms_base, edx_inlms_clients
-    from ansible.module_utils.edx_runner import BOOTSTRAP, parse_result, program_source
+    from ansible.module_utils.edx_runner import parse_result, program_source
+    from ansible.module_utils.edx_transport import BOOTSTRAP
 
     want = dict(
         where="",

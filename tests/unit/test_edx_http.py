@@ -109,7 +109,15 @@ def test_a_stalled_server_behind_retries_is_a_read_timeout_not_a_firewall():
     server.bind(("127.0.0.1", 0))
     server.listen(8)
     accepted = []
-    threading.Thread(target=lambda: [accepted.append(server.accept()) for _ in range(3)], daemon=True).start()
+
+    def accept_and_stay_silent():
+        try:
+            while True:
+                accepted.append(server.accept())
+        except OSError:  # the test closed the server
+            pass
+
+    threading.Thread(target=accept_and_stay_silent, daemon=True).start()
     url = "http://127.0.0.1:%d/oauth2/access_token" % server.getsockname()[1]
     try:
         with pytest.raises(requests.exceptions.RequestException) as err:

@@ -5,7 +5,6 @@ import json
 import pytest
 from ansible.module_utils import edx_inlms_base, edx_inlms_users
 from ansible.module_utils.edx_runner import (
-    BOOTSTRAP,
     build_argv,
     diagnose,
     last_error_line,
@@ -14,6 +13,7 @@ from ansible.module_utils.edx_runner import (
     program_source,
     resolve_options,
 )
+from ansible.module_utils.edx_transport import BOOTSTRAP
 
 
 def options(**params):
