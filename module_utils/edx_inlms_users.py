@@ -137,13 +137,29 @@ def read_user(username):
     }
 
 
-def owned_client_ids(username):
-    """client_ids of the django-oauth-toolkit applications the user owns (deleted with the user)."""
+def client_models():
+    """The OAuth2 client models this LMS has: django-oauth-toolkit's, and django-oauth2-provider's on
+    Ginkgo. Both delete a user's clients with the user (on_delete CASCADE)."""
+    from django.apps import apps
+
+    models = []
     try:
         from oauth2_provider.models import get_application_model
+
+        models.append(get_application_model())
     except ImportError:
-        return []
-    return sorted(get_application_model().objects.filter(user__username=username).values_list("client_id", flat=True))
+        pass
+    if apps.is_installed("provider.oauth2"):
+        models.append(apps.get_model("oauth2", "Client"))
+    return models
+
+
+def owned_client_ids(username):
+    """client_ids of the OAuth2 clients (both back ends) the user owns: the LMS deletes them with it."""
+    ids = set()
+    for model in client_models():
+        ids.update(model.objects.filter(user__username=username).values_list("client_id", flat=True))
+    return sorted(ids)
 
 
 def password_matches(username, password):
@@ -207,9 +223,8 @@ def apply_user(plan):
     if plan["action"] == "create" and read_user(plan["username"]) is not None:
         raise Conflict('user "%s" was created by another run' % plan["username"])
     if plan["action"] == "delete" and plan["removed_clients"]:
-        from oauth2_provider.models import get_application_model
-
-        get_application_model().objects.filter(client_id__in=plan["removed_clients"]).delete()
+        for model in client_models():
+            model.objects.filter(user__username=plan["username"], client_id__in=plan["removed_clients"]).delete()
     if plan["action"] in ("create", "delete") or set(changes) - {"password", "is_active"}:
         password_hash = None
         if plan["action"] == "create" and want.get("password"):

@@ -189,6 +189,21 @@ def test_another_owners_dop_client_is_neither_taken_over_nor_deleted(ginkgo, nam
     assert ginkgo.dop_client(name) is None
 
 
+def test_removing_a_user_that_owns_a_dop_client_is_refused_unless_allowed(ginkgo, name):
+    """DOP's Client.user cascades like DOT's: the LMS would delete the client with its owner."""
+    make_user(ginkgo, name)
+    ensure(ginkgo, name="app", owner=name, client_id=name + "-dop", client_secret=SECRET)
+    before = ginkgo.snapshot()
+    user = {**ginkgo.runner, "username": name, "state": "absent"}
+    run = ginkgo.play([{"name": "user", "edx_user": user}])
+    result = run.task("user")["result"]
+    assert run.rc != 0 and f'owns OAuth2 clients ("{name}-dop")' in result["msg"]
+    assert ginkgo.snapshot() == before and ginkgo.dop_client(name + "-dop") is not None
+    run = ginkgo.play([{"name": "user", "edx_user": {**user, "remove_owned_clients": True}}])
+    assert run.rc == 0 and run.task("user")["result"]["users"][0]["removed_clients"] == [name + "-dop"]
+    assert ginkgo.dop_client(name + "-dop") is None
+
+
 def test_what_a_dop_client_cannot_hold_fails_naming_the_option(ginkgo, name):
     make_user(ginkgo, name)
     run, result = ensure(ginkgo, name="app", owner=name, client_id=name, client_secret=SECRET, scopes=["profile"])
