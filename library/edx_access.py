@@ -48,6 +48,12 @@ options:
         type: int
         default: 36000
 attributes:
+  action:
+    support: full
+    description:
+      - Runs on the controller through its action plugin; only C(manage.py lms shell) runs on the host, started
+        over the task's connection (with become) with its input on stdin. The host needs a POSIX C(/bin/sh) and
+        coreutils, and no Python for Ansible (a Ginkgo host with Python 3.5 works).
   check_mode:
     support: full
     description: Reads the LMS and reports what would change; writes nothing (a token only when nothing else changes).
@@ -114,48 +120,15 @@ token:
       type: str
 """
 
-import time
-
-from ansible.module_utils import (
-    edx_inlms_access,
-    edx_inlms_base,
-    edx_inlms_clients,
-    edx_inlms_dop_clients,
-    edx_inlms_tokens,
-    edx_inlms_users,
-)
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_access_options import ACCESS_KINDS, access_argument_spec, token_request, token_result
-from ansible.module_utils.edx_resources import ensure_resources
-from ansible.module_utils.edx_runner import LMS_REQUIRED_IF, lms_argument_spec
-
-PROGRAM = (
-    edx_inlms_base,
-    edx_inlms_users,
-    edx_inlms_clients,
-    edx_inlms_dop_clients,
-    edx_inlms_tokens,
-    edx_inlms_access,
-)
+from ansible.module_utils.edx_resources import module_argument_spec, module_main
 
 
 def argument_spec():
-    spec = lms_argument_spec()
-    spec.update(access_argument_spec())
-    return spec
+    return module_argument_spec("edx_access")
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), required_if=LMS_REQUIRED_IF, supports_check_mode=True)
-    now = time.time()
-    ensure_resources(
-        module,
-        PROGRAM,
-        "ensure_access",
-        ACCESS_KINDS,
-        extra_request=token_request,
-        shape=lambda answer, result: token_result(answer, result, now),
-    )
+    module_main("edx_access")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,12 @@ options:
     type: bool
     default: false
 attributes:
+  action:
+    support: full
+    description:
+      - Runs on the controller through its action plugin; only C(manage.py lms shell) runs on the host, started
+        over the task's connection (with become) with its input on stdin. The host needs a POSIX C(/bin/sh) and
+        coreutils, and no Python for Ansible (a Ginkgo host with Python 3.5 works).
   check_mode:
     support: full
     description: Reads the LMS and reports what would change; writes nothing.
@@ -179,35 +185,15 @@ clients:
       type: str
 """
 
-from ansible.module_utils import edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_client_options import (
-    CLIENT_MUTUALLY_EXCLUSIVE,
-    CLIENT_REQUIRED_ONE_OF,
-    CLIENTS,
-    client_argument_spec,
-)
-from ansible.module_utils.edx_resources import ensure_resources
-from ansible.module_utils.edx_runner import LMS_REQUIRED_IF, lms_argument_spec
+from ansible.module_utils.edx_resources import module_argument_spec, module_main
 
 
 def argument_spec():
-    spec = lms_argument_spec()
-    spec.update(client_argument_spec())
-    return spec
+    return module_argument_spec("edx_oauth_client")
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=CLIENT_MUTUALLY_EXCLUSIVE,
-        required_one_of=CLIENT_REQUIRED_ONE_OF,
-        required_if=LMS_REQUIRED_IF,
-        supports_check_mode=True,
-    )
-    ensure_resources(
-        module, (edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients), "ensure_oauth_clients", [CLIENTS]
-    )
+    module_main("edx_oauth_client")
 
 
 if __name__ == "__main__":

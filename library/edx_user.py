@@ -72,6 +72,12 @@ options:
     type: bool
     default: false
 attributes:
+  action:
+    support: full
+    description:
+      - Runs on the controller through its action plugin; only C(manage.py lms shell) runs on the host, started
+        over the task's connection (with become) with its input on stdin. The host needs a POSIX C(/bin/sh) and
+        coreutils, and no Python for Ansible (a Ginkgo host with Python 3.5 works).
   check_mode:
     support: full
     description: Reads the LMS and reports what would change; writes nothing.
@@ -151,33 +157,15 @@ users:
                "is_superuser": false, "is_active": true, "groups": [], "has_usable_password": true}
 """
 
-from ansible.module_utils import edx_inlms_base, edx_inlms_users
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_resources import ensure_resources
-from ansible.module_utils.edx_runner import LMS_REQUIRED_IF, lms_argument_spec
-from ansible.module_utils.edx_user_options import (
-    USER_MUTUALLY_EXCLUSIVE,
-    USER_REQUIRED_ONE_OF,
-    USERS,
-    user_argument_spec,
-)
+from ansible.module_utils.edx_resources import module_argument_spec, module_main
 
 
 def argument_spec():
-    spec = lms_argument_spec()
-    spec.update(user_argument_spec())
-    return spec
+    return module_argument_spec("edx_user")
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=USER_MUTUALLY_EXCLUSIVE,
-        required_one_of=USER_REQUIRED_ONE_OF,
-        required_if=LMS_REQUIRED_IF,
-        supports_check_mode=True,
-    )
-    ensure_resources(module, (edx_inlms_base, edx_inlms_users), "ensure_users", [USERS])
+    module_main("edx_user")
 
 
 if __name__ == "__main__":

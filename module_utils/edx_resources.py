@@ -1,32 +1,30 @@
-"""The main() of modules that ensure resources on the LMS (edx_user, edx_oauth_client, edx_access).
+"""The main() of the LMS-side modules when they run on the LMS host itself, as plain modules.
 
-Validate the request before the LMS starts, run the in-LMS program once, pass on its warnings and
-shape the result; every failure is reported with its message, nothing half-applied.
+Their action plugins normally run them on the controller (`edx_lms_action`); run as a module
+(without the action plugin), the LMS starts in the module's own process (`edx_local_host`).
 """
 
-from ansible.module_utils.edx_results import module_result
-from ansible.module_utils.edx_runner import LmsError, LmsRunner
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_lms_tasks import TASKS, argument_spec, constraints, run_task
+from ansible.module_utils.edx_local_host import LocalHost
+from ansible.module_utils.edx_runner import LmsError
 
 
-def ensure_resources(module, program, entry, kinds, extra_request=None, shape=None):
-    """Run `entry` of `program` (module_utils parts) for the resources of `kinds`; exit the module.
+def module_argument_spec(name):
+    """The argument spec of the task `name`, as its documentation states it."""
+    return argument_spec(TASKS[name])
 
-    `extra_request(params)` adds to the request, `shape(answer, result)` adds to the result.
-    """
+
+def module_main(name):
+    """Run the task `name` (edx_lms_tasks.TASKS) as a module; exit it with the result."""
+    task = TASKS[name]
+    module = AnsibleModule(argument_spec=argument_spec(task), supports_check_mode=True, **constraints(task))
     try:
-        request = {"check_mode": module.check_mode}
-        for kind in kinds:
-            request.update(kind.build_request(module.params))
-        if extra_request:
-            request.update(extra_request(module.params))
-        answer = LmsRunner(module).run(program, entry, request)
+        result, warnings = run_task(task, module.params, module.check_mode, module._diff, LocalHost(module))
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     except LmsError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
-    for warning in answer.get("warnings", []):
+    for warning in warnings:
         module.warn(warning)
-    result = module_result(answer, kinds, module._diff)
-    if shape:
-        shape(answer, result)
     module.exit_json(**result)

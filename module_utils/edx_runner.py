@@ -8,9 +8,7 @@ a deadline (`lms_timeout`); a failure is told by its cause (`edx_diagnosis`).
 
 import inspect
 import json
-import os
 import re
-import shlex
 import time
 
 from ansible.module_utils.edx_diagnosis import (
@@ -23,7 +21,6 @@ from ansible.module_utils.edx_diagnosis import (
     signal_message,
 )
 from ansible.module_utils.edx_inlms_base import RESULT_MARKER
-from ansible.module_utils.edx_process import Terminated, run_process
 from ansible.module_utils.edx_transport import (
     SHELLS,
     lacks_shell_c,
@@ -185,59 +182,20 @@ def parse_result(stdout):
 
 
 class LmsRunner:
-    """Runs in-LMS programs for one module call: one `manage.py ... shell` process per `run`."""
+    """Runs in-LMS programs for one task: one `manage.py ... shell` process per `run`.
 
-    def __init__(self, module):
+    `module` gives the options (`params`); `host` starts the process: in the module's own process
+    (`LocalHost`, the default) or over the task's connection from the controller (`edx_connection_host`).
+    """
+
+    def __init__(self, module, host=None):
         self.module = module
         self.options = resolve_options(module.params)
+        if host is None:
+            from ansible.module_utils.edx_local_host import LocalHost
 
-    def environment(self):
-        """Extra environment for the process: the native LMS's environment file, if any."""
-        path = self.options.get("env_file")
-        if not path:
-            return {}
-        if not os.path.isfile(path):
-            raise LmsError(
-                "env_file %s does not exist on %s. Point env_file at the LMS's environment file "
-                "(configuration writes /edx/app/edxapp/edxapp_env), or set env_file: '' if the LMS "
-                "needs none." % (path, self.options["runner"] + " runner")
-            )
-        try:
-            with open(path) as handle:
-                text = handle.read()
-        except OSError as exc:
-            uid = os.geteuid()
-            try:
-                import pwd
-
-                user = "user %s (uid %d)" % (pwd.getpwuid(uid).pw_name, uid)
-            except (ImportError, KeyError):
-                user = "uid %d" % uid
-            raise LmsError(
-                "env_file %s cannot be read as %s: %s. Run the task as a user that may read it (become_user: "
-                "the LMS's user, edxapp or www-data), or fix the file's owner and mode (configuration "
-                "leaves it owned by edxapp, mode 0644)." % (path, user, exc.strerror or exc)
-            ) from exc
-        try:
-            return parse_env_file(text, os.environ, path)
-        except ValueError as exc:
-            raise LmsError(str(exc)) from exc
-
-    def check_command(self, argv):
-        """Fail early, with the option to fix, when the first word of the command cannot run."""
-        program = argv[0]
-        if os.path.isabs(program):
-            if not os.access(program, os.X_OK):
-                raise LmsError(
-                    "%s (from manage_command) does not exist or is not executable on this host. Set "
-                    "manage_command to the LMS's Python and manage.py, or pick the right runner "
-                    "(native, tutor_local, tutor_k8s, docker, command)." % program
-                )
-        elif os.sep not in program and self.module.get_bin_path(program) is None:
-            raise LmsError(
-                "`%s` (runner %s) is not installed or not on PATH on this host. Run the task where "
-                "%s works, or set manage_command." % (program, self.options["runner"], program)
-            )
+            host = LocalHost(module)
+        self.host = host
 
     def run(self, parts, entry, request):
         """Run `entry(request)` from the program made of `parts` inside the LMS; return its result."""
@@ -252,76 +210,28 @@ class LmsRunner:
                 "lms_timeout must be a whole number of seconds from 1 to %d, got %s. Give the longest "
                 "time one LMS start and its work may take (default %d)." % (MAX_TIMEOUT, timeout, DEFAULT_TIMEOUT)
             )
-        chdir = self.options.get("chdir")
         deadline = time.time() + timeout
+        offset = self.host.prepare(self.options)  # the in-LMS deadline is in the host's clock
         document = json.dumps(
             {
                 "program": program_source(*parts),
                 "request": dict(request, entry=entry),
-                "deadline": int(deadline),
+                "deadline": int(deadline + offset),
                 "timeout": timeout,
             }
         )
         shell = self.options["shell"]
-        outcome = self.start("interactive" if shell == "interactive" else "command", document, deadline, chdir)
+        outcome = self.start("interactive" if shell == "interactive" else "command", document, deadline)
         if shell == "auto" and lacks_shell_c(outcome):
             # Django 1.8 (Ginkgo) has no `shell -c`: the same document through its console, one more start.
-            outcome = self.start("interactive", document, deadline, chdir)
+            outcome = self.start("interactive", document, deadline)
         return self.answer(outcome)
 
-    def start(self, transport, document, deadline, chdir):
+    def start(self, transport, document, deadline):
         """One LMS start with `document` on stdin, within what is left of the call's deadline."""
-        argv = build_argv(self.options, transport)
-        if transport == "command":
-            # `~` and $VARS in the command expand as run_command expanded them; the bootstrap stays as it is.
-            argv = [os.path.expanduser(os.path.expandvars(part)) for part in argv[:-1]] + argv[-1:]
-        else:
-            argv = [os.path.expanduser(os.path.expandvars(part)) for part in argv]
-        self.check_command(argv)
-        if chdir and not os.path.isdir(chdir):
-            raise LmsError(
-                "chdir %s does not exist on this host. Set chdir to the edx-platform directory, or "
-                "chdir: '' to run from the current directory." % cut(chdir)
-            )
-        if getattr(self.module, "_debug", False):
-            self.module.log("Executing: " + " ".join(shlex.quote(part) for part in argv))
         remaining = max(deadline - time.time(), 1)
-        try:
-            return run_process(
-                argv,
-                stdin_for(transport, document),
-                remaining,
-                cwd=os.path.abspath(os.path.expanduser(chdir)) if chdir else None,
-                env=self.process_environment(),
-            )
-        except Terminated as exc:
-            raise LmsError(
-                "The LMS did not finish: %s, so its processes were killed. Its changes commit in one "
-                "transaction at the end, so nothing is half-applied; run the task again." % exc
-            ) from exc
-        except OSError as exc:
-            raise LmsError(
-                "Could not start %s (%s runner): %s. Check manage_command and that this user may run it."
-                % (cut(argv[0]), self.options["runner"], exc)
-            ) from exc
-
-    def process_environment(self):
-        """The module's environment as run_command builds it, plus the LMS's environment file."""
-        env = dict(os.environ)
-        env.update(getattr(self.module, "run_command_environ_update", None) or {})
-        env.update(self.environment())
-        # Drop the paths of Ansible's module payload, as run_command does.
-        if "PYTHONPATH" in env:
-            paths = [
-                path
-                for path in env["PYTHONPATH"].split(":")
-                if path and not path.endswith("/ansible_modlib.zip") and not path.endswith("/debug_dir")
-            ]
-            if paths:
-                env["PYTHONPATH"] = ":".join(paths)
-            else:
-                del env["PYTHONPATH"]
-        return env
+        argv = build_argv(self.options, transport)
+        return self.host.start(argv, stdin_for(transport, document), remaining, self.options)
 
     def answer(self, outcome):
         """The program's result, or an LmsError telling what went wrong and what to do."""

@@ -267,9 +267,17 @@ def _doc_string_spans(tree):
                 yield node.targets[0].id, node.value.lineno, node.value.end_lineno
 
 
+_PROJECT_LAYOUT = re.compile(r"^# project layout begin\b.*?^# project layout end\n", re.S | re.M)
+
+
+def drop_project_layout(source):
+    """Without the block that makes ansible.cfg's module_utils folder importable on the controller."""
+    return _PROJECT_LAYOUT.sub("", source)
+
+
 def rewrite_python(source, names):
     """A module, module_utils, doc fragment or action plugin, qualified for the collection."""
-    source = rewrite_imports(source, names)
+    source = rewrite_imports(drop_project_layout(source), names)
     lines = source.splitlines(keepends=True)
     for variable, first, last in sorted(_doc_string_spans(ast.parse(source)), key=lambda span: -span[1]):
         # The string's lines as written: the YAML inside r\"\"\"...\"\"\" starts after the opening quotes.

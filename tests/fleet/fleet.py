@@ -17,6 +17,9 @@ users edxapp and www-data, and a login user with key-only SSH that may sudo to e
 www-data (nothing else). The host runs its own sshd and its own stand-in LMS (gunicorn as edxapp)
 on its address. Users, sudoers, /etc/ssh, /home, /run and /tmp are the host's own bind mounts
 and tmpfs, so nothing on the controller changes except an empty /edx mount point.
+Like a Ginkgo host (Ubuntu 16.04: Python 3.5, the LMS on 2.7), a host has no Python that Ansible
+can run modules with: its /usr/bin/python3 is the oldest Python older than 3.8 found under pyenv
+(or none at all); the LMS's own Python is the only other.
 
 fleet_hostfiles.py writes the hosts' files, fleet_machine.py holds what fleets share on the machine
 (the registry of address slots, packages, process helpers); this file builds and removes hosts.
@@ -73,6 +76,7 @@ from fleet_machine import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+PYENV_VERSIONS = Path.home() / ".pyenv" / "versions"
 STANDIN_ROOT = REPO_ROOT / "tests" / "lms"
 DEFAULT_DIR = REPO_ROOT / ".fleet"
 SSHD = "/usr/sbin/sshd"
@@ -326,6 +330,7 @@ class Fleet:
         for name in ("passwd", "group", "shadow", "hosts", "sudoers.d", "ssh"):
             steps.append(["mount", "--bind", str(root / "etc" / name), "/etc/" + name])
         steps.append(["mount", "--bind", str(root / "home"), "/home"])
+        steps += self._old_python_steps(root)
         steps += self._expose_steps(root)
         steps += [
             ["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"],
@@ -335,6 +340,30 @@ class Fleet:
         for argv in steps:
             self.host_run(host, argv)
 
+    @staticmethod
+    def old_python():
+        """The oldest pyenv Python older than 3.8 (a Ginkgo host has 3.5), or None."""
+        found = sorted(
+            (tuple(int(part) for part in path.name.split(".")[:2]), path)
+            for path in PYENV_VERSIONS.glob("3.[0-7].*")
+            if (path / "bin" / "python3").exists()
+        )
+        return str(found[0][1] / "bin" / "python3") if found else None
+
+    def _old_python_steps(self, root):
+        """/usr/bin/python3 inside the host: a Python too old for Ansible's modules, or none."""
+        system = Path("/usr/bin/python3")
+        if not system.exists() or os.path.realpath(system) == os.path.realpath(self.lms_python()):
+            return []  # (the LMS's own Python stays)
+        old = self.old_python()
+        wrapper = root / "python3"
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            + ('exec %s "$@"\n' % old if old else 'echo "python3: not installed on this host" >&2; exit 127\n')
+        )
+        wrapper.chmod(0o755)
+        return [["mount", "--bind", str(wrapper), os.path.realpath(system)]]
+
     def _expose_steps(self, root):
         """Make the LMS's base Python reachable for edxapp when it lives under a private directory.
 
@@ -343,6 +372,8 @@ class Fleet:
         subdirectories are moved back, top-down, so deeper private directories get the same.
         """
         targets = {Path(os.path.realpath(self.lms_python()))}  # the venv itself is bind-mounted at LMS_VENV
+        if self.old_python():
+            targets.add(Path(os.path.realpath(self.old_python())))
         needed = {}  # private directory -> the children of it that lead to a target
         for target in targets:
             parts = target.parts

@@ -96,3 +96,24 @@ def test_no_secret_on_any_command_line_of_controller_or_hosts(fleet, provision, 
     for secret in (fleet.client_secret, *tokens):
         assert secret not in run.output
         assert not [line for line in seen if secret in line]
+
+
+def test_the_hosts_have_no_python_that_ansible_can_run_modules_with(fleet):
+    """What the provision test above ran on: hosts where a module, even ping, cannot run (as on Ginkgo)."""
+    import subprocess
+
+    from playbook import BIN, REPO, ansible_env
+
+    proc = subprocess.run(
+        [str(BIN / "ansible"), "lms", "-i", str(fleet.inventory), "-m", "ping"],
+        capture_output=True,
+        text=True,
+        env=ansible_env(),
+        cwd=REPO,
+        timeout=300,
+    )
+    assert proc.returncode != 0, proc.stdout
+    for host in fleet.hosts:
+        assert "%s | FAILED" % host["name"] in proc.stdout, proc.stdout[-3000:]
+    if fleet.old_python():  # its python3 is too old for ansible-core 2.19's module code
+        assert proc.stdout.count("SyntaxError") >= len(fleet.hosts), proc.stdout[-3000:]

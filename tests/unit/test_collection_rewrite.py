@@ -317,3 +317,13 @@ def test_doc_fragment_class_documentation_is_rewritten():
         """
     ''')
     assert "M(ns.coll.edx_user)" in rw.rewrite_python(source, NAMES)
+
+
+def test_the_project_layout_block_of_action_plugins_is_dropped_and_the_rest_qualified():
+    repo = Path(__file__).resolve().parents[2]
+    source = (repo / "action_plugins" / "edx_user.py").read_text()
+    names = rw.Names(**{**NAMES.__dict__, "module_utils": NAMES.module_utils | {"edx_lms_action"}})
+    rewritten = rw.rewrite_python(source, names)
+    assert "project layout" not in rewritten and "__path__" not in rewritten and "import os" not in rewritten
+    assert "from %s.edx_lms_action import run_lms_task" % PKG in rewritten
+    assert "class ActionModule(ActionBase):" in rewritten
