@@ -92,7 +92,7 @@ class ConnectionHost:
         asked = time.time()
         # Some stdin, so that no connection gives the probe a terminal (ssh does without in_data).
         rc, stdout, stderr = self.execute(script_command(PROBE, path), b"\n")
-        first, _, rest = stdout.partition(PROBE_MARK)[2].partition("\n")
+        first, rest = (stdout.partition(PROBE_MARK)[2] + "\n").split("\n", 1)
         words = first.split()
         if rc not in (0, 3, 4) or len(words) < 2 or not words[0].isdigit():
             said = (stderr.strip() or stdout.strip())[-300:] or "no output"
@@ -116,7 +116,7 @@ class ConnectionHost:
             said = [line for line in stderr.splitlines() if line.startswith("cat: ")]  # not ssh's own lines
             reason = said[-1].rsplit(": ", 1)[-1].strip() if said else "cat failed"
             raise env_file_unreadable(path, user, reason)
-        text, _, listing = rest.partition("\0")
+        text, listing = (rest + "\0").split("\0", 1)
         base = dict(entry.split("=", 1) for entry in listing.split("\0") if "=" in entry)
         try:
             return parse_env_file(text, base, path)

@@ -72,7 +72,10 @@ CASES = {
     "sshd down": (
         sshd_down,
         "unreachable",
-        r"Failed to connect to the host via ssh: ssh: connect to host {address} port 22: Connection refused",
+        # Ansible's ssh plugin words it "Failed to connect to the host via ssh" or, when the task sends
+        # data on stdin (the LMS-side action plugins do), "Data could not be sent to remote host".
+        r"(Failed to connect to the host via ssh|Data could not be sent to remote host \"lms\d+\"\. Make sure "
+        r"this host can be reached over ssh): ssh: connect to host {address} port 22: Connection refused",
     ),
     "LMS down": (lms_down, "failed", r"Cannot connect to {address}:8000: connection refused"),
 }
