@@ -7,13 +7,19 @@ options:
   backend:
     description:
       - Where the LMS keeps OAuth2 clients.
-      - V(dot) is django-oauth-toolkit through C(create_dot_application) (Hawthorn and later).
+      - V(dot) is django-oauth-toolkit through C(create_dot_application) (Hawthorn and later). On Ginkgo,
+        which has django-oauth-toolkit but not the command, the application is written as Django admin
+        writes it (validated by the model, then saved); it has no O(clients[].scopes) there (edx's
+        ApplicationAccess came with Hawthorn).
       - V(dop) is django-oauth2-provider through C(create_oauth2_client) (Ginkgo). Its output, which
         holds the secret and the owner's password hash, is discarded inside the LMS. A DOP client has
         one redirect URI (V([]) leaves it as it is; a new client gets the LMS's root URL) and no scopes
         or grant type (DOP allows every grant); O(clients[].skip_authorization) is its trusted status.
       - V(auto) decides inside the LMS, in the same start, V(dop) when C(create_dot_application) is
         missing and django-oauth2-provider is installed, else V(dot).
+      - On an LMS with both back ends (Ginkgo) a client_id lives in one of them, since the token endpoint
+        sends a client_id to django-oauth-toolkit whenever it holds it. A task for one back end fails,
+        with nothing changed, when the other holds the client_id it would create or report absent.
     type: str
     default: auto
     choices: [auto, dot, dop]

@@ -1,5 +1,5 @@
 #!/usr/bin/python
-"""Ansible module edx_oauth_client: ensure OAuth2 clients (django-oauth-toolkit applications) on an LMS."""
+"""Ansible module edx_oauth_client: ensure OAuth2 clients (django-oauth-toolkit or, on Ginkgo, DOP) on an LMS."""
 
 DOCUMENTATION = r"""
 module: edx_oauth_client
@@ -7,7 +7,8 @@ short_description: Ensure OAuth2 clients exist on an Open edX LMS
 description:
   - Creates, updates or removes django-oauth-toolkit applications (OAuth2 clients) on an Open edX LMS
     (Hawthorn and later) through the LMS's own C(create_dot_application) command, with every option
-    passed, so edx's logic runs.
+    passed, so edx's logic runs. On Ginkgo, django-oauth2-provider clients through C(create_oauth2_client),
+    or django-oauth-toolkit applications as Django admin writes them (see O(backend)).
   - A client is found by O(client_id) when given, else by O(owner) and O(name), which is the
     command's own key. An option left out is left as it is on the LMS.
   - What C(create_dot_application) cannot express is applied through the ORM, in the same process and
@@ -65,6 +66,7 @@ options:
       - Scopes the application may request beyond the LMS's defaults (edx's ApplicationAccess), for
         example V(user_id), V(grades:read). V([]) removes them all. Compared as a set (order does not
         matter). The access row's C(filters) (for example C(content_org:X)) are kept and reported.
+      - Not on LMSes older than Hawthorn (Ginkgo), which have no ApplicationAccess; the task fails naming this option.
     type: list
     elements: str
   skip_authorization:
@@ -107,7 +109,8 @@ attributes:
     support: full
     description: Before and after state of every changed client; a secret change shows as a marker.
 notes:
-  - The Ginkgo-era django-oauth2-provider back end (C(create_oauth2_client)) is not supported yet.
+  - On Ginkgo the clients are django-oauth2-provider clients by default (O(backend=auto)); see O(backend)
+    for that back end and for django-oauth-toolkit applications on Ginkgo.
 seealso:
   - module: edx_user
   - module: edx_token

@@ -36,11 +36,11 @@ def main(request):
     try:
         result = run_entry(ENTRY_POINTS[request["entry"]], request)
     except ProvisionError as exc:
-        result = {"failed": True, "msg": str(exc)}
+        result = {"failed": True, "msg": text_of(exc)}
     except Exception as exc:  # any LMS-side crash must still reach the operator as a result
         result = {
             "failed": True,
-            "msg": "Unexpected error inside the LMS: %s: %s" % (type(exc).__name__, cut(str(exc))),
+            "msg": "Unexpected error inside the LMS: %s: %s" % (type(exc).__name__, cut(text_of(exc))),
             "lms_traceback": traceback.format_exc(),
         }
     emit(result)
@@ -68,7 +68,7 @@ def run_entry(entry, request):
         time.sleep(0.2 * attempt)
     raise ProvisionError(
         "Another run changed the same users or clients on the LMS at the same time, %d times in a row "
-        "(%s). Nothing was changed by this run: run it again." % (ATTEMPTS, cut(str(last)))
+        "(%s). Nothing was changed by this run: run it again." % (ATTEMPTS, cut(text_of(last)))
     )
 
 
@@ -78,7 +78,7 @@ def is_conflict(exc):
         return True
     from django.db import IntegrityError, OperationalError
 
-    text = str(exc).lower()
+    text = text_of(exc).lower()
     if isinstance(exc, IntegrityError):
         return "unique" in text or "duplicate" in text
     if isinstance(exc, OperationalError):
@@ -89,6 +89,11 @@ def is_conflict(exc):
 def emit(result):
     sys.stdout.write("\n" + RESULT_MARKER + json.dumps(result, sort_keys=True, default=str) + "\n")
     sys.stdout.flush()
+
+
+def text_of(exc):
+    """An exception's message as text on Python 2.7 too, where str() of a non-ASCII message raises."""
+    return u"%s" % (exc,)
 
 
 def cut(text, limit=200):

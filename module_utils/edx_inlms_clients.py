@@ -8,9 +8,11 @@ deletes only a client that matches every identity given. Grant types are spelled
 command. Creation and updates go through the command with every option passed (with --update,
 options left out would reset to defaults). What the command cannot express is done through the ORM
 in the same transaction: a new owner or name for an existing client_id, scopes emptied (the access
-row and its filters stay), and removal. Secrets are compared with the LMS's hashers when stored
-hashed (django-oauth-toolkit 2+), in constant time when stored in clear (1.x); they are never read
-back into results.
+row and its filters stay), and removal. An LMS without the command (Ginkgo, whose DOT applications
+were made in Django admin) gets what the admin does: the model validated (full_clean) and saved;
+it has no per-application scopes (ApplicationAccess came with the command, in Hawthorn). Secrets
+are compared with the LMS's hashers when stored hashed (django-oauth-toolkit 2+), in constant time
+when stored in clear (1.x); they are never read back into results.
 """
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
@@ -327,10 +329,11 @@ def validate(plans, check_mode, pending_owners=()):
                     "Nothing was changed." % (label(want["where"], "redirect_uris"), uri, ", ".join(schemes))
                 )
         if want.get("scopes"):
-            if access_model() is None:
+            if access_model() is None or not dot_command_available():
                 raise ProvisionError(
-                    "This LMS has no ApplicationAccess model, so %s cannot be set: leave it out."
-                    % label(want["where"], "scopes")
+                    "%s cannot be set on this LMS: edx keeps an application's scopes in ApplicationAccess, "
+                    "which came with Hawthorn (as did create_dot_application), and this LMS is older. "
+                    "Leave it out. Nothing was changed." % label(want["where"], "scopes")
                 )
             unknown = sorted(set(want["scopes"]) - allowed) if allowed else []
             if unknown:
@@ -373,38 +376,80 @@ def ensure_clients(request):
     return {"clients": [public_client_plan(plan, plan["generated_secret"]) for plan in plans], "warnings": warnings}
 
 
-def apply_client(plan):
-    from django.contrib.auth import get_user_model
+def dot_command_available():
+    """Whether the LMS has create_dot_application (Hawthorn and later); Ginkgo has DOT without it."""
+    from django.core.management import get_commands
 
-    model, access = application_model(), access_model()
-    want, after, changes = plan["want"], plan["after"], set(plan["changes"])
-    generated_secret = plan["generated_secret"]
+    return "create_dot_application" in get_commands()
+
+
+def apply_client(plan):
+    model = application_model()
+    want, changes = plan["want"], set(plan["changes"])
     if plan["action"] == "delete":
         model.objects.get(pk=plan["pk"]).delete()
         return
-    if plan["action"] == "create" and model.objects.filter(client_id=after["client_id"]).exists():
-        raise Conflict('client_id "%s" was created by another run' % after["client_id"])
+    if plan["action"] == "create" and model.objects.filter(client_id=plan["after"]["client_id"]).exists():
+        raise Conflict('client_id "%s" was created by another run' % plan["after"]["client_id"])
+    new_secret = plan["generated_secret"] or (
+        want.get("client_secret") if "client_secret" in changes or plan["action"] == "create" else None
+    )
+    if dot_command_available():
+        apply_through_command(plan, new_secret)
+    else:
+        save_application(plan, new_secret)
+    final_secret = plan["generated_secret"] or want.get("client_secret")
+    if final_secret:
+        stored = model.objects.get(client_id=plan["after"]["client_id"]).client_secret
+        if not secret_matches(final_secret, stored):
+            raise ProvisionError(
+                "The LMS did not store the client secret of %s as requested. Nothing was changed." % plan["key"]
+            )
+
+
+def apply_through_command(plan, secret):
+    """create_dot_application with every option; the ORM for what the command cannot express."""
+    from django.contrib.auth import get_user_model
+
+    access, after, changes = access_model(), plan["after"], set(plan["changes"])
     if plan["action"] == "update" and changes & {"owner", "name"}:
-        app = model.objects.get(pk=plan["pk"])
+        app = application_model().objects.get(pk=plan["pk"])
         app.user = get_user_model().objects.get(username=after["owner"])
         app.name = after["name"]
         app.save()
     if plan["action"] == "create" or changes - {"owner", "name"}:
-        secret = generated_secret or (
-            want.get("client_secret") if "client_secret" in changes or plan["action"] == "create" else None
-        )
         positionals, options = command_args(plan, secret)
         with muted_logger(COMMAND_LOGGER):
             command("create_dot_application", positionals, options)
     if "scopes" in changes and not after["scopes"] and access is not None:
         access.objects.filter(application__client_id=after["client_id"]).update(scopes=[])
-    final_secret = generated_secret or want.get("client_secret")
-    if final_secret:
-        stored = model.objects.get(client_id=after["client_id"]).client_secret
-        if not secret_matches(final_secret, stored):
-            raise ProvisionError(
-                "The LMS did not store the client secret of %s as requested. Nothing was changed." % plan["key"]
-            )
+
+
+def save_application(plan, secret):
+    """On an LMS without create_dot_application (Ginkgo): what Django admin does, the application
+    validated by its model (full_clean: redirect URIs, field sizes, unique client_id) and saved."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    model, after = application_model(), plan["after"]
+    app = model() if plan["action"] == "create" else model.objects.get(pk=plan["pk"])
+    app.user = get_user_model().objects.get(username=after["owner"])
+    app.name = after["name"]
+    app.client_id = after["client_id"]
+    app.client_type = after["client_type"]
+    app.authorization_grant_type = dot_grant(after["grant_type"])
+    app.redirect_uris = " ".join(after["redirect_uris"])
+    app.skip_authorization = after["skip_authorization"]
+    if secret:
+        app.client_secret = secret
+    refused = None
+    try:
+        app.full_clean()
+    except ValidationError as exc:  # `raise ... from` is not Python 2.7
+        refused = "; ".join(message.rstrip(".") for message in exc.messages)
+    if refused:
+        raise ProvisionError("The LMS refused %s: %s. Nothing was changed." % (plan["key"], refused))
+    app.save()
 
 
 def reread(plan):

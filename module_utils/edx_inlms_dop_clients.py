@@ -11,7 +11,10 @@ URI and no scopes or grant type (DOP allows every grant); redirect_uris [] leave
 compared in constant time; they are never read back into results.
 
 The back end is chosen here, inside the one LMS process: `auto` is django-oauth-toolkit when
-`create_dot_application` exists (Hawthorn and later), else DOP when its app is installed.
+`create_dot_application` exists (Hawthorn and later), else DOP when its app is installed. On an LMS
+with both, a client_id lives in one of them: the token endpoint sends it to DOT when DOT has it, so a
+task never creates a client_id the other back end holds (it would shadow or be shadowed) and never
+reports one absent that the other back end still serves.
 """
 
 import re
@@ -21,6 +24,7 @@ if __name__ != "edx_provision":  # imported by the module or the tests; in the L
     from ansible.module_utils.edx_inlms_base import ENTRY_POINTS, Conflict, ProvisionError, apply_groups, label
     from ansible.module_utils.edx_inlms_clients import (
         _client_plan,
+        application_model,
         client_group,
         plan_clients,
         plan_identity,
@@ -251,11 +255,45 @@ def reread_dop(plan):
 
 def oauth_clients(wants, check_mode, backend, pending_owners=()):
     """(plans, warnings, group) for the clients on the back end this LMS uses (see oauth_backend)."""
-    if oauth_backend(backend) == "dop":
+    backend = oauth_backend(backend)
+    if backend == "dop":
         plans, warnings = plan_dop_clients(wants, check_mode, pending_owners)
-        return plans, warnings, (plans, apply_dop_client, reread_dop)
-    plans, warnings = plan_clients(wants, check_mode, pending_owners)
-    return plans, warnings, client_group(plans)
+        group = (plans, apply_dop_client, reread_dop)
+    else:
+        plans, warnings = plan_clients(wants, check_mode, pending_owners)
+        group = client_group(plans)
+    refuse_other_backends_clients(plans, backend)
+    return plans, warnings, group
+
+
+BACKEND_NAMES = {"dot": "django-oauth-toolkit (dot)", "dop": "django-oauth2-provider (dop)"}
+
+
+def refuse_other_backends_clients(plans, backend):
+    """Fail a plan whose client_id the other back end of a two-back-end LMS (Ginkgo) holds."""
+    from django.apps import apps
+
+    if not apps.is_installed(DOP_APP):
+        return
+    wanted = [plan["want"] for plan in plans if plan["before"] is None and plan["want"].get("client_id")]
+    other = "dot" if backend == "dop" else "dop"
+    model = application_model() if other == "dot" else dop_models()[0]
+    found = model.objects.filter(client_id__in=[want["client_id"] for want in wanted])
+    held = set(found.values_list("client_id", flat=True))
+    for want in wanted:
+        if want["client_id"] in held:
+            raise ProvisionError(
+                'client_id "%s" (%s) is a %s client on this LMS, and this task manages %s clients. The token '
+                "endpoint sends a client_id to django-oauth-toolkit whenever it holds it, so one client_id must "
+                "live in one back end: set backend to %s to manage that client. Nothing was changed."
+                % (
+                    want["client_id"],
+                    label(want["where"], "client_id"),
+                    BACKEND_NAMES[other],
+                    BACKEND_NAMES[backend],
+                    other,
+                )
+            )
 
 
 def ensure_oauth_clients(request):

@@ -30,7 +30,7 @@ def make_token(want):
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.utils import timezone
-    from oauth2_provider.models import get_access_token_model, get_application_model
+    from oauth2_provider.models import get_application_model
     from oauthlib.common import generate_token
 
     app = get_application_model().objects.filter(client_id=want["client_id"]).first()
@@ -57,10 +57,22 @@ def make_token(want):
         )
     scope = token_scope(want.get("scope"), getattr(settings, "OAUTH2_PROVIDER", {}))
     expires = timezone.now() + datetime.timedelta(seconds=want["expires_in"])
-    token = get_access_token_model().objects.create(
+    token = access_token_model().objects.create(
         user=user, application=app, token=want.get("value") or generate_token(), expires=expires, scope=scope
     )
     return {"username": user.username, "scope": scope, "expires_in": want["expires_in"], "access_token": token.token}
+
+
+def access_token_model():
+    """django-oauth-toolkit's AccessToken model; swappable (get_access_token_model) from 1.0 on, a plain
+    class in the 0.10-0.12 that Ginkgo ships."""
+    try:
+        from oauth2_provider.models import get_access_token_model
+    except ImportError:
+        from oauth2_provider.models import AccessToken
+
+        return AccessToken
+    return get_access_token_model()
 
 
 def create_token(request):

@@ -34,6 +34,19 @@ class GinkgoTarget(Target):
             return None
         return dict(zip(("name", "owner", "secret", "client_type", "redirect_uri", "trusted"), found[0], strict=True))
 
+    def dot_client(self, client_id):
+        found = self.rows(
+            "SELECT a.name, u.username, a.client_secret, a.client_type, a.authorization_grant_type, "
+            "a.redirect_uris, a.skip_authorization "
+            "FROM oauth2_provider_application a LEFT JOIN auth_user u ON u.id = a.user_id WHERE a.client_id = ?",
+            client_id,
+        )
+        assert len(found) <= 1
+        if not found:
+            return None
+        keys = ("name", "owner", "secret", "client_type", "grant", "redirect_uris", "skip_authorization")
+        return dict(zip(keys, found[0], strict=True))
+
     def snapshot(self):
         return {
             "users": self.rows("SELECT username, email, is_staff, is_active, password FROM auth_user ORDER BY id"),
@@ -42,7 +55,10 @@ class GinkgoTarget(Target):
                 "FROM oauth2_client ORDER BY id"
             ),
             "trusted": self.rows("SELECT client_id FROM edx_oauth2_provider_trustedclient ORDER BY id"),
-            "dot": self.rows("SELECT client_id FROM oauth2_provider_application ORDER BY id"),
+            "dot": self.rows(
+                "SELECT client_id, name, user_id, client_secret, client_type, authorization_grant_type, "
+                "redirect_uris, skip_authorization FROM oauth2_provider_application ORDER BY id"
+            ),
         }
 
 
@@ -211,6 +227,125 @@ def test_what_a_dop_client_cannot_hold_fails_naming_the_option(ginkgo, name):
     assert ginkgo.dop_client(name) is None
 
 
+# --- DOT applications on Ginkgo (no create_dot_application: written as Django admin does) ---------
+
+
+def test_dot_client_on_ginkgo_check_create_rerun_and_a_token_from_dot(ginkgo, name):
+    make_user(ginkgo, name)
+    options = dict(CONSOLE, backend="dot", name="app", owner=name, client_id=name, client_secret=SECRET)
+    before = ginkgo.snapshot()
+    boots = ginkgo.lms.boots()
+    run, result = ensure(ginkgo, check=True, diff=True, **options)
+    assert run.rc == 0 and result["changed"] is True, run.output
+    assert result["clients"][0]["action"] == "create" and "+    grant_type: client_credentials" in run.stdout
+    assert ginkgo.snapshot() == before and ginkgo.lms.boots() - boots == 1
+
+    run, result = ensure(ginkgo, diff=True, verbosity=3, **options)
+    assert run.rc == 0 and result["clients"][0]["action"] == "create", run.output
+    assert ginkgo.dot_client(name) == dict(
+        name="app",
+        owner=name,
+        secret=SECRET,
+        client_type="confidential",
+        grant="client-credentials",
+        redirect_uris="",
+        skip_authorization=0,
+    )
+    assert ginkgo.dop_client(name) is None and SECRET not in run.output
+    run, result = ensure(ginkgo, **options)
+    assert run.rc == 0 and result["changed"] is False, run.output
+
+    # The token endpoint sends this client_id to DOT: its answer is DOT's on Ginkgo, and the token works.
+    run = ginkgo.play(
+        [
+            {
+                "name": "token",
+                "register": "minted",
+                "edx_token": {
+                    "lms_url": ginkgo.url,
+                    "ca_path": str(ginkgo.lms.ca_path),
+                    "client_id": name,
+                    "client_secret": SECRET,
+                    "token_type": "bearer",
+                },
+            },
+            {"name": "show", "debug": {"var": "minted"}},
+            {
+                "name": "check",
+                "edx_api_check": {
+                    "lms_url": ginkgo.url,
+                    "ca_path": str(ginkgo.lms.ca_path),
+                    "token": "{{ minted.token }}",
+                    "token_type": "bearer",
+                },
+            },
+        ]
+    )
+    assert run.rc == 0, run.output
+    token = run.task("show")["result"]["minted"]
+    assert 35990 <= token["expires_in"] <= 36000 and token["scope"] == "read write profile email"
+    assert run.task("check")["result"]["status"] == 200
+
+
+def test_dot_client_on_ginkgo_updates_secret_grant_and_owner_as_asked(ginkgo, name):
+    make_user(ginkgo, name)
+    make_user(ginkgo, name + "-b")
+    base = dict(backend="dot", name="app", client_id=name)
+    ensure(ginkgo, **base, owner=name, client_secret=SECRET)
+    before = ginkgo.snapshot()
+    change = dict(base, owner=name, client_secret=SECRET + "-new", grant_type="password", client_type="public")
+    run, result = ensure(ginkgo, check=True, diff=True, **change)
+    assert sorted(result["clients"][0]["changes"]) == ["client_secret", "client_type", "grant_type"], run.output
+    assert "******** (changed)" in run.stdout and SECRET not in run.output
+    assert ginkgo.snapshot() == before
+    run, result = ensure(ginkgo, **change)
+    assert run.rc == 0 and result["changed"] is True, run.output
+    held = ginkgo.dot_client(name)
+    assert (held["secret"], held["grant"], held["client_type"]) == (SECRET + "-new", "password", "public")
+
+    run, result = ensure(ginkgo, **base, owner=name + "-b")
+    assert run.rc != 0 and f'belongs to "{name}"' in result["msg"] and "allow_owner_change" in result["msg"]
+    run, result = ensure(ginkgo, **base, owner=name + "-b", allow_owner_change=True)
+    assert run.rc == 0 and result["clients"][0]["changes"] == ["owner"], run.output
+    assert ginkgo.dot_client(name)["owner"] == name + "-b"
+    run, result = ensure(ginkgo, **base, state="absent")
+    assert run.rc == 0 and result["clients"][0]["action"] == "delete"
+    assert ginkgo.dot_client(name) is None
+
+
+def test_what_a_ginkgo_dot_client_cannot_hold_fails_naming_the_option(ginkgo, name):
+    make_user(ginkgo, name)
+    before = ginkgo.snapshot()
+    base = dict(backend="dot", name="app", owner=name, client_id=name, client_secret=SECRET)
+    run, result = ensure(ginkgo, **base, scopes=["profile"])
+    assert run.rc != 0 and result["msg"].startswith("scopes cannot be set on this LMS"), run.output
+    assert "Hawthorn" in result["msg"]
+    run, result = ensure(ginkgo, **base, grant_type="authorization_code")
+    assert run.rc != 0 and "give redirect_uris" in result["msg"]
+    # What only the model knows: Django admin's validation (full_clean) runs, its answer is shown.
+    run, result = ensure(ginkgo, **base, redirect_uris=["https://app.example.com/cb#fragment"])
+    assert run.rc != 0 and result["msg"].startswith('The LMS refused OAuth2 client "app": '), run.output
+    assert "fragment" in result["msg"] and result["msg"].endswith(". Nothing was changed.")
+    assert ginkgo.snapshot() == before
+
+
+def test_a_client_id_lives_in_one_back_end_of_a_ginkgo_lms(ginkgo, name):
+    """The token endpoint sends a client_id to DOT whenever DOT holds it: a DOT application with a DOP
+    client's id would take that client's token requests over, so neither is created beside the other."""
+    make_user(ginkgo, name)
+    ensure(ginkgo, name="dop-app", owner=name, client_id=name + "-dop", client_secret=SECRET)
+    ensure(ginkgo, backend="dot", name="dot-app", owner=name, client_id=name + "-dot", client_secret=SECRET)
+    before = ginkgo.snapshot()
+    run, result = ensure(ginkgo, backend="dot", name="x", owner=name, client_id=name + "-dop", client_secret=SECRET)
+    assert run.rc != 0 and "is a django-oauth2-provider (dop) client" in result["msg"], run.output
+    assert "set backend to dop" in result["msg"]
+    run, result = ensure(ginkgo, name="x", owner=name, client_id=name + "-dot", client_secret=SECRET)
+    assert run.rc != 0 and "is a django-oauth-toolkit (dot) client" in result["msg"], run.output
+    run, result = ensure(ginkgo, state="absent", client_id=name + "-dot")
+    assert run.rc != 0 and "set backend to dot" in result["msg"], run.output
+    assert ginkgo.snapshot() == before
+
+
 # --- the role and the playbooks --------------------------------------------------------------
 
 
@@ -283,6 +418,48 @@ def test_role_on_ginkgo_check_converge_rerun_verify(fresh_ginkgo, tmp_path, toke
     assert run.rc == 0, run.output
     assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
     assert target.lms.boots() == boots
+
+
+def test_role_on_ginkgo_with_a_dot_client_and_direct_tokens_needs_no_python_on_the_host(fresh_ginkgo, tmp_path):
+    """backend dot (Django admin's way, no create_dot_application) and token_method direct; the host's
+    Python for Ansible does not exist, so provision and verify run only manage.py there."""
+    target = fresh_ginkgo
+    inv = inventory(
+        tmp_path,
+        target,
+        edx_api_access_backend="dot",
+        edx_api_access_token_method="direct",
+        ansible_python_interpreter="/nonexistent/python3",
+    )
+    before = target.snapshot()
+    run = play("provision", inv, "--check", "--diff")
+    assert run.rc == 0 and recap_changed(run) == 1, run.output
+    assert "+    grant_type: client_credentials" in run.stdout and target.snapshot() == before
+
+    boots = target.lms.boots()
+    run = play("provision", inv)
+    assert run.rc == 0 and recap_changed(run) == 1, run.output
+    assert target.lms.boots() - boots == 1
+    assert target.dot_client("svc-api") == dict(
+        name="svc-api",
+        owner="svc-api",
+        secret=SECRET,
+        client_type="confidential",
+        grant="client-credentials",
+        redirect_uris="",
+        skip_authorization=0,
+    )
+    assert target.dop_client("svc-api") is None
+    check = run.task("Check the enrollment API with the token")["result"]
+    assert check["status"] == 200 and check["token_type"] == "bearer"
+
+    run = play("provision", inv)
+    assert run.rc == 0 and recap_changed(run) == 0, run.output
+    boots = target.lms.boots()
+    run = play("verify", inv)
+    assert run.rc == 0 and recap_changed(run) == 0, run.output
+    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert target.lms.boots() - boots == 1
 
 
 def test_role_on_ginkgo_detects_the_back_end_and_shell_by_itself(fresh_ginkgo, tmp_path):

@@ -281,10 +281,18 @@ def test_oauth2_provider_off_is_explained_and_direct_tokens_still_work(standin_f
     result = run.task("Mint an access token at the LMS's token endpoint")["result"]
     assert result["cause"] == "oauth2_disabled" and "ENABLE_OAUTH2_PROVIDER" in result["msg"]
 
-    run = play("provision", inventory(tmp_path, off, edx_api_access_token_method="direct"))
+    direct = inventory(tmp_path, off, edx_api_access_token_method="direct")
+    run = play("provision", direct)
     assert run.rc == 0, run.output[-3000:]
     check = run.task("Check the enrollment API with the token")["result"]
     assert check["status"] == 200 and check["token_type"] == "bearer"
+
+    # verify makes a new token inside the LMS (one start), reported as no change.
+    boots = off.lms.boots()
+    run = play("verify", direct)
+    assert run.rc == 0 and recap_changed(run) == 0, run.output[-3000:]
+    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert off.lms.boots() - boots == 1
 
 
 def test_hashed_secrets_a_rotated_secret_is_reported_and_works(standin_factory, tmp_path):
