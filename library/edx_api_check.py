@@ -48,6 +48,9 @@ options:
     description:
       - Also ask the enrollment API (C(roles/)) whether the token's user is global staff, and fail when
         that differs from this value (drift made on the LMS since it was provisioned). Left out, not asked.
+      - An LMS before 2019 (Ginkgo) has no C(roles/). There the C(administrator) claim of the token is read
+        when it is a JWT, which the LMS has just accepted; with a bearer token the check is skipped with a
+        warning (RV(is_staff) is null). On such an LMS staff gives no right to enroll others, the API key does.
     type: bool
 extends_documentation_fragment:
   - edx_http
@@ -105,7 +108,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 is_staff:
-  description: Whether the token's user is global staff, as the LMS's C(roles/) endpoint says.
+  description:
+    - Whether the token's user is global staff, as the LMS's C(roles/) endpoint (or, without it, the JWT's
+      C(administrator) claim) says; null when neither could tell (see O(expect_staff)).
   returned: success, when O(expect_staff) is given
   type: bool
 status:

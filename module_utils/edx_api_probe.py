@@ -17,6 +17,7 @@ from ansible.module_utils.edx_http import (
     body_excerpt,
     check_token_value,
     classify_transport_error,
+    jwt_payload,
     looks_like_jwt,
     parse_json,
     send_same_origin,
@@ -186,7 +187,9 @@ def check_api(
             timings=timings.result(),
         )
         if expect_staff is not None:
-            result["is_staff"] = check_staff(session, lms_url, headers, expect_staff, request_timeout)
+            result["is_staff"], warning = check_staff(session, lms_url, headers, expect_staff, request_timeout)
+            if warning:
+                result["warnings"] = [warning]
         return result
     cause, msg = explain_api_error(response.status_code, response.headers, response.text, url, scheme, token)
     details = dict(status=response.status_code, url=url, timings=timings.result())
@@ -196,14 +199,30 @@ def check_api(
 
 
 def check_staff(session, lms_url, headers, expected, request_timeout):
-    """Whether the token's user is global staff (the API's roles/); EdxHttpError when not as `expected`."""
+    """(is_staff, warning): whether the token's user is global staff, from the API's roles/, or on an
+    LMS without it (before 2019, Ginkgo) from the `administrator` claim of a JWT the LMS has just
+    accepted; (None, warning) when neither can tell. EdxHttpError when not as `expected`."""
     url = lms_url + ROLES_PATH
     try:
         response = getter(session, url, headers)(request_timeout)
     except requests.exceptions.RequestException as exc:
         raise transport_error(exc, url, request_timeout) from None
     ok, body = parse_json(response.text)
-    if response.status_code != 200 or not ok or not isinstance(body, dict) or "is_staff" not in body:
+    if response.status_code == 200 and ok and isinstance(body, dict) and "is_staff" in body:
+        is_staff = bool(body["is_staff"])
+        said = "GET %s says is_staff: %s" % (url, str(is_staff).lower())
+    elif response.status_code == 404:
+        scheme, token = headers["Authorization"].split(" ", 1)
+        claims = jwt_payload(token) if scheme == "JWT" else None
+        if claims is None or "administrator" not in claims:
+            return None, (
+                "Whether the token's user is global staff was not checked: this LMS has no %s (an LMS before "
+                "2019, Ginkgo), and only a JWT carries the answer (its administrator claim). Use token_type jwt "
+                "to have it checked. On such an LMS staff gives no right to enroll others; the API key does." % url
+            )
+        is_staff = bool(claims["administrator"])
+        said = "the administrator claim of the JWT it accepted is %s; it has no %s" % (str(is_staff).lower(), url)
+    else:
         answered = (url, response.status_code, body_excerpt(response.text))
         raise EdxHttpError(
             "GET %s answered %s %s, so whether the service user is global staff could not be checked. "
@@ -212,19 +231,18 @@ def check_staff(session, lms_url, headers, expected, request_timeout):
             status=response.status_code,
             url=url,
         )
-    is_staff = bool(body["is_staff"])
     if is_staff != expected:
         raise EdxHttpError(
-            "Drift: the token's user is %sglobal staff on the LMS (GET %s says is_staff: %s), but it should %sbe. "
+            "Drift: the token's user is %sglobal staff on the LMS (%s), but it should %sbe. "
             "Someone changed it on the LMS; run the provision playbook to converge it back, or set "
             "edx_api_access_staff (expect_staff) to what you want."
-            % ("" if is_staff else "not ", url, str(is_staff).lower(), "" if expected else "not "),
+            % ("" if is_staff else "not ", said, "" if expected else "not "),
             cause="drift",
             status=200,
             url=url,
             is_staff=is_staff,
         )
-    return is_staff
+    return is_staff, None
 
 
 def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock=time.monotonic, sleep=time.sleep):

@@ -145,6 +145,8 @@ class EnrollmentApi:
         if api_key:
             self.headers[API_KEY_HEADER] = api_key
         self.has_api_key = bool(api_key)
+        self.caller_is_staff = False  # proven by the staff list answering
+        self.staff_list_status = None  # 403 (caller not staff) or 404 (an LMS before 2019) when it did not
         self.fixed_rate = per_minute is not None
         # Requests with the API key are never throttled; otherwise assume the user rate until the
         # staff list proves the caller is staff.
@@ -158,6 +160,7 @@ class EnrollmentApi:
 
     def mark_caller_staff(self):
         """The staff list answered, so the caller is staff: pace at the staff rate (unless told otherwise)."""
+        self.caller_is_staff = True
         if not self.fixed_rate and not self.has_api_key:
             self.pacer.per_minute = STAFF_RATE
 
@@ -237,15 +240,24 @@ def api_error(api, response, url, entry=None, doing="calling"):
             status=status,
         )
     if status in (403, 404):
-        return EnrollmentError(
-            "The LMS refused %s %s (HTTP %s%s): the token's user may only enroll itself. Enrolling other users, "
-            "in modes other than audit or honor, needs a service user with global staff (is_staff; edx_user "
-            "staff: true), or, on an LMS before 2020 (Ginkgo), the API key (api_key)."
-            % (doing, what, status, ": %s" % said if said else ", empty body"),
-            cause="not_allowed",
-            url=url,
-            status=status,
-        )
+        refused = "The LMS refused %s %s (HTTP %s%s)" % (doing, what, status, ": %s" % said if said else ", empty body")
+        why = None
+        if api.caller_is_staff:
+            why = "although the token's user is global staff"
+        elif api.staff_list_status == 404:
+            why = "and it has no staff enrollment list, so it predates 2019"
+        if why and not api.has_api_key:
+            fix = (
+                " %s: an LMS before 2020 (Ginkgo) lets only its API key act for other users. Set api_key to the "
+                "LMS's EDX_API_KEY (the role's edx_api_access_api_key; keep it in Ansible Vault)." % why
+            )
+        else:
+            fix = (
+                ": the token's user may only enroll itself. Enrolling other users, in modes other than audit or "
+                "honor, needs a service user with global staff (is_staff; edx_user staff: true), or, on an LMS "
+                "before 2020 (Ginkgo), the API key (api_key)."
+            )
+        return EnrollmentError(refused + fix, cause="not_allowed", url=url, status=status)
     if status == 400:
         lowered = str(said).lower()
         if "no course" in lowered:
@@ -300,6 +312,7 @@ def read_staff_list(api, entries):
             while url:
                 response = api.send("GET", url, "reads", params=params)
                 if first and response.status_code in (403, 404):
+                    api.staff_list_status = response.status_code
                     return None
                 first = False
                 if response.status_code != 200:

@@ -469,6 +469,13 @@ def looks_like_jwt(token):
     return isinstance(header, dict) and "alg" in header
 
 
+def jwt_payload(token):
+    """The claims of a compact JWT, not verified: only for a token the LMS has just accepted."""
+    parts = (token or "").strip().split(".")
+    payload = _b64url_json(parts[1]) if len(parts) == 3 else None
+    return payload if isinstance(payload, dict) else None
+
+
 def auth_scheme(token, token_type=None):
     """The Authorization scheme the LMS expects: 'JWT' for JWTs (edx-drf-extensions), else 'Bearer'."""
     if token_type is None:

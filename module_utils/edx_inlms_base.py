@@ -93,7 +93,7 @@ def emit(result):
 
 def text_of(exc):
     """An exception's message as text on Python 2.7 too, where str() of a non-ASCII message raises."""
-    return u"%s" % (exc,)
+    return "%s" % (exc,)
 
 
 def cut(text, limit=200):

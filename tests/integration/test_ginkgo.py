@@ -416,8 +416,21 @@ def test_role_on_ginkgo_check_converge_rerun_verify(fresh_ginkgo, tmp_path, toke
     boots = target.lms.boots()
     run = play("verify", inv)
     assert run.rc == 0, run.output
-    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
-    assert target.lms.boots() == boots
+    check = run.task("Check the enrollment API with the token")["result"]
+    assert check["status"] == 200 and target.lms.boots() == boots
+    # Ginkgo has no roles/: a JWT's administrator claim says whether the user is staff; a bearer token cannot.
+    if token_type == "jwt":
+        assert check["is_staff"] is True and "was not checked" not in run.output
+    else:
+        assert check["is_staff"] is None and "global staff was not checked" in run.output
+
+    if token_type == "jwt":  # drift made by hand is named, from the claim
+        with closing(sqlite3.connect(target.lms.state_dir / "db.sqlite3")) as db, db:
+            db.execute("UPDATE auth_user SET is_staff = 0 WHERE username = 'svc-api'")
+        run = play("verify", inv)
+        result = run.task("Check the enrollment API with the token")["result"]
+        assert run.rc != 0 and result["cause"] == "drift", run.output
+        assert "is not global staff" in result["msg"] and "administrator claim" in result["msg"]
 
 
 def test_role_on_ginkgo_with_a_dot_client_and_direct_tokens_needs_no_python_on_the_host(fresh_ginkgo, tmp_path):
@@ -470,6 +483,62 @@ def test_role_on_ginkgo_detects_the_back_end_and_shell_by_itself(fresh_ginkgo, t
     assert run.rc == 0 and recap_changed(run) == 1, run.output
     assert fresh_ginkgo.lms.boots() - boots == 2
     assert fresh_ginkgo.dop_client("svc-api")["owner"] == "svc-api"
+
+
+DEMO = "course-v1:edX+DemoX+Demo_Course"
+API_KEY = "PUT_YOUR_API_KEY_HERE"  # the flavour's EDX_API_KEY (LMS_EDX_API_KEY)
+
+
+def enrollments(target, names):
+    """{username: (mode, is_active)} in the demo course, as the LMS's database holds them."""
+    rows = target.rows(
+        "SELECT u.username, e.mode, e.is_active FROM student_courseenrollment e JOIN auth_user u ON u.id = e.user_id "
+        "WHERE e.course_id = ? ORDER BY u.username",
+        DEMO,
+    )
+    return {username: (mode, active) for username, mode, active in rows if username in names}
+
+
+def test_enroll_playbook_on_ginkgo_needs_the_api_key_then_converges(fresh_ginkgo, tmp_path):
+    """Ginkgo lets only the API key enroll other users (global staff may not): without it the run fails
+    at the first write, saying what to set, with nothing enrolled; with it, enroll, rerun, check, absent."""
+    target = fresh_ginkgo
+    names = ["learner-a", "learner-b", "learner-c"]
+    for learner in names:
+        make_user(target, learner)
+    wanted = [
+        {"username": "learner-a", "course_id": DEMO},
+        {"username": "learner-b", "course_id": DEMO, "mode": "verified"},
+    ]
+    assert play("provision", inventory(tmp_path, target)).rc == 0
+
+    run = play("enroll", inventory(tmp_path, target, edx_api_access_enrollments=wanted))
+    assert run.rc != 0, run.output
+    result = run.task("edx_api_access : Ensure the enrollments")["result"]
+    assert result["cause"] == "not_allowed", result
+    assert "it has no staff enrollment list, so it predates 2019" in result["msg"], result["msg"]
+    assert "lets only its API key act for other users" in result["msg"] and "edx_api_access_api_key" in result["msg"]
+    assert enrollments(target, names) == {}
+
+    keyed = dict(edx_api_access_enrollments=wanted, edx_api_access_api_key=API_KEY)
+    run = play("enroll", inventory(tmp_path, target, **keyed))
+    assert run.rc == 0 and recap_changed(run) == 1, run.output
+    assert enrollments(target, names) == {"learner-a": ("audit", 1), "learner-b": ("verified", 1)}
+    assert API_KEY not in run.output
+    assert run.task("edx_api_access : Ensure the enrollments")["result"]["http"]["read_strategy"] == "per_enrollment"
+
+    run = play("enroll", inventory(tmp_path, target, **keyed))
+    assert run.rc == 0 and recap_changed(run) == 0, run.output
+
+    more = dict(keyed, edx_api_access_enrollments=[*wanted, {"username": "learner-c", "course_id": DEMO}])
+    run = play("enroll", inventory(tmp_path, target, **more), "--check", "--diff")
+    assert run.rc == 0 and recap_changed(run) == 1, run.output
+    assert "learner-c" not in enrollments(target, names)
+
+    gone = dict(keyed, edx_api_access_enrollments=[{"username": "learner-b", "course_id": DEMO, "state": "absent"}])
+    run = play("enroll", inventory(tmp_path, target, **gone))
+    assert run.rc == 0 and recap_changed(run) == 1, run.output
+    assert enrollments(target, names)["learner-b"] == ("verified", 0)
 
 
 def test_create_oauth2_client_output_never_leaves_the_lms(ginkgo, name):

@@ -12,6 +12,7 @@ import requests
 from ansible.module_utils.edx_api_probe import (
     ENROLLMENT_PATH,
     HEARTBEAT_PATH,
+    ROLES_PATH,
     backoff_delays,
     check_api,
     explain_api_error,
@@ -392,3 +393,47 @@ def test_unsendable_tokens_are_refused_before_any_request_and_never_shown(token,
     assert words in err.value.msg and "token" in err.value.msg
     assert OPAQUE[:5] not in err.value.msg and OPAQUE[-5:] not in err.value.msg
     assert session.calls == []
+
+
+def jwt_with(claims):
+    return (
+        ".".join(
+            base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+            for part in ({"alg": "RS512"}, claims)
+        )
+        + ".c2ln"
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "expected", "warned"),
+    [
+        (jwt_with({"administrator": True}), True, False),  # the claim of a JWT the LMS just accepted
+        (jwt_with({"sub": "x"}), None, True),  # a JWT without the profile claims
+        (OPAQUE, None, True),  # a bearer token carries nothing
+    ],
+)
+def test_an_lms_without_roles_is_asked_through_the_jwt_or_not_at_all(token, expected, warned):
+    clock = Clock()
+    session = Session(clock, others={ROLES_PATH: [Response(404, "<h1>Not Found</h1>")]})
+    result = run(session, clock, token=token, expect_staff=True)
+    assert result["is_staff"] is expected
+    assert ("warnings" in result) is warned
+    if warned:
+        assert "token_type jwt" in result["warnings"][0] and ROLES_PATH in result["warnings"][0]
+
+
+def test_the_claim_of_a_non_staff_user_is_drift():
+    clock = Clock()
+    session = Session(clock, others={ROLES_PATH: [Response(404, "")]})
+    with pytest.raises(EdxHttpError) as failed:
+        run(session, clock, token=jwt_with({"administrator": False}), expect_staff=True)
+    assert failed.value.cause == "drift" and "administrator claim" in failed.value.msg
+
+
+def test_roles_failing_otherwise_still_fails():
+    clock = Clock()
+    session = Session(clock, others={ROLES_PATH: [Response(500, "boom")]})
+    with pytest.raises(EdxHttpError) as failed:
+        run(session, clock, token=jwt_with({"administrator": True}), expect_staff=True)
+    assert failed.value.cause == "roles_unavailable"

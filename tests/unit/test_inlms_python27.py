@@ -67,7 +67,7 @@ namespace["ENTRY_POINTS"].update(refused=refused, crashed=crashed, raced_once=ra
 namespace["main"]({"entry": sys.argv[3], "text": u"\\u00e9t\\u00e9 \\u2013 \\u6570"})
 """
 
-FAKE_DJANGO_DB = '''
+FAKE_DJANGO_DB = """
 import contextlib
 
 
@@ -84,7 +84,7 @@ class transaction(object):
     @contextlib.contextmanager
     def atomic():
         yield
-'''
+"""
 
 
 def client_want(**options):
@@ -134,7 +134,10 @@ CALLS = [
     ["plan_client", [client_want(), HAVE, True]],  # another owner's client: refused
     ["plan_client", [client_want(owner="other", scopes=["read"], client_secret="S" * 20), HAVE, False]],
     ["command_args", [{"action": "create", "after": dict(HAVE, scopes=["read", "user_id"])}, "secret-value"]],
-    ["plan_dop_client", [client_want(redirect_uris=["https://a.example/cb"]), None, True, "dop-id", None, "https://lms"]],
+    [
+        "plan_dop_client",
+        [client_want(redirect_uris=["https://a.example/cb"]), None, True, "dop-id", None, "https://lms"],
+    ],
     ["plan_dop_client", [client_want(scopes=["read"]), None, True, "dop-id", None, "https://lms"]],
     ["plan_user", [USER, None, True]],
     ["plan_user", [dict(USER, email="new@example.com"), dict(USER, email="old@example.com", is_active=True), True]],

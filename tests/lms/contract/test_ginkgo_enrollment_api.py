@@ -1,4 +1,4 @@
-"""Contract §4.3, §4.2 and §9 "Enrollment API" on the ginkgo flavour.
+"""Contract §4.1, §4.3, §4.2 and §9 "Enrollment API" on the ginkgo flavour.
 
 DOP and DOT bearer tokens are accepted; `enrollment/` is a 404; no auth 401; unknown token
 401 token_nonexistent; malformed header token_malformed. Only the API key
@@ -114,3 +114,11 @@ def test_an_unavailable_mode_has_ginkgos_message(ginkgo, world, demo):
     response = ginkgo.enroll(API_KEY, user=world["learner"], mode="professional")
     assert response.status_code == 400
     assert response.json()["message"] == f"The course mode 'professional' is not available for course '{demo}'."
+
+
+def test_there_is_no_staff_list_nor_roles_endpoint(ginkgo, world):
+    """§4.1: `enrollments/` (the staff list) and `roles/` came in 2018-19; on Ginkgo both are 404, for
+    global staff and the API key alike."""
+    for path in ("/api/enrollment/v1/enrollments", "/api/enrollment/v1/enrollments/", "/api/enrollment/v1/roles/"):
+        for headers in (bearer(ginkgo, world), API_KEY):
+            assert ginkgo.get(path, headers=headers).status_code == 404, path

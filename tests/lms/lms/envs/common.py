@@ -309,6 +309,8 @@ LOGIN_URL = "/admin/login/"
 STANDIN_RELEASE = "master"
 # Global staff may enroll others, use any mode and update enrollments (PR #22884, 2020).
 ENROLLMENT_GLOBAL_STAFF_PRIVILEGES = True
+# The staff list `enrollments/` and `roles/` (added 2018-19; Ginkgo answers 404, §4.1).
+ENROLLMENT_STAFF_ENDPOINTS = True
 # POST enrollment's 400 when the mode is not available for the course run.
 ENROLLMENT_MODE_UNAVAILABLE_MESSAGE = (
     "The [{mode}] course mode is expired or otherwise unavailable for course run [{course_id}]."

@@ -12,7 +12,8 @@ variant of production, not a fork. What differs, and where:
   turns it off); the server speaks HTTPS with a test certificate (control.py, LMS_TLS);
 * `migrate` creates the service user ecommerce_worker (commerce app);
 * enrollment API: only the API key may act for other users, use non-default modes or
-  update an enrollment (global staff may not); one flat 40/minute throttle rate;
+  update an enrollment (global staff may not); no staff list `enrollments/` nor `roles/`;
+  one flat 40/minute throttle rate;
   the older "course mode ... is not available" message;
   Bearer tokens of DOP and DOT, without today's "user_is_disabled" check;
 * no create_dot_application (it came with Hawthorn): "Unknown command", as Django 1.8 says;
@@ -81,6 +82,7 @@ OAUTH2_PROVIDER = {
 
 # ---------------------------------------------------------------- enrollment API
 ENROLLMENT_GLOBAL_STAFF_PRIVILEGES = False
+ENROLLMENT_STAFF_ENDPOINTS = False  # no `enrollments/` staff list, no `roles/` (§4.1)
 ENROLLMENT_MODE_UNAVAILABLE_MESSAGE = "The course mode '{mode}' is not available for course '{course_id}'."
 ENROLLMENT_THROTTLE_RATES = {**ENROLLMENT_THROTTLE_RATES, "staff": ENROLLMENT_THROTTLE_RATES["user"]}
 BEARER_REJECTS_DISABLED_USERS = False

@@ -19,9 +19,12 @@ urlpatterns = [
     ),
     re_path(rf"^enrollment/{settings.COURSE_ID_PATTERN}$", EnrollmentView.as_view(), name="courseenrollment"),
     path("enrollment", EnrollmentListView.as_view(), name="courseenrollments"),
-    re_path(r"^roles/?$", EnrollmentUserRolesView.as_view(), name="roles"),
-    re_path(r"^enrollments/?$", CourseEnrollmentsApiListView.as_view(), name="courseenrollmentsapilist"),
     re_path(
         rf"^course/{settings.COURSE_ID_PATTERN}$", EnrollmentCourseDetailView.as_view(), name="courseenrollmentdetails"
     ),
 ]
+if settings.ENROLLMENT_STAFF_ENDPOINTS:  # later than Ginkgo (§4.1)
+    urlpatterns += [
+        re_path(r"^roles/?$", EnrollmentUserRolesView.as_view(), name="roles"),
+        re_path(r"^enrollments/?$", CourseEnrollmentsApiListView.as_view(), name="courseenrollmentsapilist"),
+    ]
