@@ -92,8 +92,12 @@ def emit(result):
 
 
 def text_of(exc):
-    """An exception's message as text on Python 2.7 too, where str() of a non-ASCII message raises."""
-    return "%s" % (exc,)
+    """An exception's message as text. On Python 2.7, str() of a non-ASCII (unicode) message raises
+    UnicodeEncodeError, while formatting the unicode argument itself into "%s" gives unicode."""
+    try:
+        return "%s" % (exc,)
+    except UnicodeError:
+        return " ".join("%s" % (arg,) for arg in exc.args)
 
 
 def cut(text, limit=200):
