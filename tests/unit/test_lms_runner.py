@@ -184,7 +184,8 @@ def test_bootstrap_ends_a_program_that_overruns_its_deadline(tmp_path):
     import time
 
     program = "import time\ndef main(request):\n    time.sleep(60)\n    print('applied')\n"
-    proc = run_bootstrap({"program": program, "request": {}, "deadline": int(time.time()) + 2, "timeout": 2}, tmp_path)
+    # Six seconds: a loaded machine may take seconds to start Python, and the deadline must not pass first.
+    proc = run_bootstrap({"program": program, "request": {}, "deadline": int(time.time()) + 6, "timeout": 6}, tmp_path)
     assert proc.returncode == -signal.SIGALRM and "applied" not in proc.stdout
 
 
