@@ -25,7 +25,7 @@ class GinkgoTarget(Target):
     def dop_client(self, client_id):
         found = self.rows(
             "SELECT c.name, u.username, c.client_secret, c.client_type, c.redirect_uri, "
-            "EXISTS(SELECT 1 FROM edx_oauth2_provider_trustedclient t WHERE t.client_id = c.id) "
+            "EXISTS(SELECT 1 FROM oauth2_provider_trustedclient t WHERE t.client_id = c.id) "
             "FROM oauth2_client c LEFT JOIN auth_user u ON u.id = c.user_id WHERE c.client_id = ?",
             client_id,
         )
@@ -54,7 +54,7 @@ class GinkgoTarget(Target):
                 "SELECT client_id, name, user_id, client_secret, client_type, redirect_uri "
                 "FROM oauth2_client ORDER BY id"
             ),
-            "trusted": self.rows("SELECT client_id FROM edx_oauth2_provider_trustedclient ORDER BY id"),
+            "trusted": self.rows("SELECT client_id FROM oauth2_provider_trustedclient ORDER BY id"),
             "dot": self.rows(
                 "SELECT client_id, name, user_id, client_secret, client_type, authorization_grant_type, "
                 "redirect_uris, skip_authorization FROM oauth2_provider_application ORDER BY id"

@@ -180,4 +180,4 @@ def test_clients_are_dop_rows_in_oauth2_client(ginkgo, owner):
         " from edx_oauth2_provider.models import TrustedClient;"
         " print(json.dumps([m._meta.db_table for m in (Client, AccessToken, RefreshToken, TrustedClient)]))"
     )
-    assert tables == ["oauth2_client", "oauth2_accesstoken", "oauth2_refreshtoken", "edx_oauth2_provider_trustedclient"]
+    assert tables == ["oauth2_client", "oauth2_accesstoken", "oauth2_refreshtoken", "oauth2_provider_trustedclient"]

@@ -9,6 +9,7 @@ class TrustedClient(models.Model):
 
     class Meta:
         app_label = "edx_oauth2_provider"
+        db_table = "oauth2_provider_trustedclient"  # edx-oauth2-provider 1.2.0's own table name
 
     def __str__(self):
         return str(self.client)

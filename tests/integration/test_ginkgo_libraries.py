@@ -1,0 +1,210 @@
+"""The in-LMS program on Ginkgo's own libraries under Python 2.7: Django 1.8.18, django-oauth-toolkit
+0.10.0, django-oauth2-provider 1.1.4 and edx-oauth2-provider 1.2.0 (tests/py27/requirements.txt,
+installed on first use into .py27-ginkgo/ with the machine's Python 2.7).
+
+The stand-in's ginkgo flavour runs today's libraries under Python 3; this runs the same program, whole,
+as `manage.py lms shell` would on a Ginkgo LMS, against the real models, validators and the real
+create_oauth2_client: DOP clients, DOT applications written as Django admin does (DOT 0.10's
+full_clean), direct tokens in DOT 0.10's AccessToken (no swappable models yet), the rule that a
+client_id lives in one back end, and non-ASCII text through every layer.
+"""
+
+import json
+import os
+import sqlite3
+import subprocess
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from ansible.module_utils import (
+    edx_inlms_access,
+    edx_inlms_base,
+    edx_inlms_clients,
+    edx_inlms_dop_clients,
+    edx_inlms_tokens,
+    edx_inlms_users,
+)
+from ansible.module_utils.edx_runner import parse_result, program_source
+
+REPO = Path(__file__).resolve().parents[2]
+PY27 = Path.home() / ".pyenv" / "versions" / "2.7.18" / "bin" / "python"
+REQUIREMENTS = REPO / "tests" / "py27" / "requirements.txt"
+LIBS = REPO / ".py27-ginkgo"
+PROGRAM = program_source(
+    edx_inlms_base, edx_inlms_users, edx_inlms_clients, edx_inlms_dop_clients, edx_inlms_tokens, edx_inlms_access
+)
+SECRET = "Ginkgo-27-secret-value-0123"
+NAME = "Caf\u00e9 \u2013 API"
+
+
+def installed_libraries():
+    """.py27-ginkgo/ holding requirements.txt's packages, installed once per version of that file."""
+    stamp = LIBS / ".requirements"
+    if stamp.exists() and stamp.read_text() == REQUIREMENTS.read_text():
+        return LIBS
+    proc = subprocess.run(
+        [str(PY27), "-m", "pip", "install", "--quiet", "--upgrade", "--target", str(LIBS), "-r", str(REQUIREMENTS)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    stamp.write_text(REQUIREMENTS.read_text())
+    return LIBS
+
+
+class Lms27:
+    """A database of Ginkgo's OAuth2 apps, and the program run on it by Python 2.7."""
+
+    def __init__(self, db):
+        self.db = db
+        self.env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join([str(installed_libraries()), str(REPO / "tests" / "py27")]),
+            DJANGO_SETTINGS_MODULE="ginkgo_settings",
+            GINKGO27_DB=str(db),
+            PYTHONIOENCODING="utf-8",
+        )
+
+    def python(self, *args, data=""):
+        proc = subprocess.run(
+            [str(PY27), str(REPO / "tests" / "py27" / "run_in_lms.py"), *args],
+            input=data.encode(),
+            capture_output=True,
+            env=self.env,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+        return proc
+
+    def run(self, entry, check_mode=False, **request):
+        document = {"program": PROGRAM, "request": dict(request, entry=entry, check_mode=check_mode)}
+        proc = self.python("program", data=json.dumps(document))
+        self.output = proc.stdout.decode() + proc.stderr.decode()
+        result = parse_result(proc.stdout.decode())
+        assert result is not None, self.output
+        return result
+
+    def rows(self, sql, *args):
+        with closing(sqlite3.connect(self.db)) as db:
+            return db.execute(sql, args).fetchall()
+
+    def snapshot(self):
+        return [
+            self.rows("SELECT * FROM oauth2_client ORDER BY id"),
+            self.rows("SELECT * FROM oauth2_provider_trustedclient ORDER BY id"),
+            self.rows("SELECT * FROM oauth2_provider_application ORDER BY id"),
+            self.rows("SELECT * FROM oauth2_provider_accesstoken ORDER BY id"),
+        ]
+
+
+@pytest.fixture(scope="module")
+def lms27(tmp_path_factory):
+    if not PY27.exists():
+        pytest.skip(f"{PY27} is not on this machine")
+    lms = Lms27(tmp_path_factory.mktemp("ginkgo27") / "db.sqlite3")
+    lms.python("migrate")
+    lms.python("users", "owner", "other")
+    return lms
+
+
+def client(**options):
+    want = dict(
+        where="",
+        name="app",
+        owner="owner",
+        client_id=None,
+        client_secret=SECRET,
+        grant_type=None,
+        client_type=None,
+        redirect_uris=None,
+        scopes=None,
+        skip_authorization=None,
+        state="present",
+        return_secret=False,
+        allow_owner_change=False,
+    )
+    want.update(options)
+    return want
+
+
+def test_dop_clients_through_the_real_create_oauth2_client(lms27):
+    want = client(client_id="dop-1", name=NAME, skip_authorization=True, redirect_uris=["https://app.example/cb"])
+    before = lms27.snapshot()
+    result = lms27.run("ensure_oauth_clients", check_mode=True, clients=[want], backend="auto")
+    assert result["clients"][0]["action"] == "create" and lms27.snapshot() == before
+
+    result = lms27.run("ensure_oauth_clients", clients=[want], backend="auto")
+    assert result["clients"][0]["action"] == "create" and result["clients"][0]["after"]["backend"] == "dop"
+    assert SECRET not in lms27.output  # the command printed it, and the owner's hash: never out of the LMS
+    held = lms27.rows(
+        "SELECT c.name, c.client_secret, c.redirect_uri, c.client_type, u.username, "
+        "EXISTS(SELECT 1 FROM oauth2_provider_trustedclient t WHERE t.client_id = c.id) "
+        "FROM oauth2_client c JOIN auth_user u ON u.id = c.user_id WHERE c.client_id = 'dop-1'"
+    )
+    assert held == [(NAME, SECRET, "https://app.example/cb", 0, "owner", 1)]
+
+    assert lms27.run("ensure_oauth_clients", clients=[want], backend="auto")["clients"][0]["action"] == "none"
+    result = lms27.run("ensure_oauth_clients", clients=[dict(want, client_secret=SECRET + "-2")], backend="auto")
+    assert result["clients"][0]["changes"] == ["client_secret"]
+    assert lms27.rows("SELECT client_secret FROM oauth2_client WHERE client_id = 'dop-1'") == [(SECRET + "-2",)]
+
+
+def test_dot_0_10_applications_are_validated_and_saved_as_django_admin_does(lms27):
+    want = client(client_id="dot-1", name=NAME)
+    result = lms27.run("ensure_oauth_clients", clients=[want], backend="dot")
+    assert result["clients"][0]["action"] == "create", result
+    assert lms27.rows(
+        "SELECT a.name, a.client_secret, a.authorization_grant_type, a.client_type, a.redirect_uris, "
+        "a.skip_authorization, u.username FROM oauth2_provider_application a JOIN auth_user u ON u.id = a.user_id "
+        "WHERE a.client_id = 'dot-1'"
+    ) == [(NAME, SECRET, "client-credentials", "confidential", "", 0, "owner")]
+    assert lms27.run("ensure_oauth_clients", clients=[want], backend="dot")["clients"][0]["action"] == "none"
+
+    changed = dict(want, grant_type="password", client_type="public")
+    result = lms27.run("ensure_oauth_clients", clients=[changed], backend="dot")
+    assert sorted(result["clients"][0]["changes"]) == ["client_type", "grant_type"]
+
+    before = lms27.snapshot()
+    refused = lms27.run(
+        "ensure_oauth_clients", clients=[dict(want, redirect_uris=["https://a.example/cb#x"])], backend="dot"
+    )
+    assert refused["failed"] and refused["msg"].startswith('The LMS refused OAuth2 client "%s": ' % NAME)
+    assert "fragment" in refused["msg"].lower() and refused["msg"].endswith(". Nothing was changed.")
+    refused = lms27.run("ensure_oauth_clients", clients=[dict(want, scopes=["read"])], backend="dot")
+    assert refused["failed"] and refused["msg"].startswith("scopes cannot be set on this LMS")
+    assert lms27.snapshot() == before
+
+
+def test_a_direct_token_goes_into_dot_0_10s_own_access_token_model(lms27):
+    token = {"client_id": "dot-2", "value": "t" * 40, "username": None, "scope": "", "expires_in": 600}
+    result = lms27.run("ensure_access", clients=[client(client_id="dot-2", name="tokens")], backend="dot", token=token)
+    assert result["token"] == {"username": "owner", "scope": "read write email profile", "expires_in": 600}
+    assert lms27.rows(
+        "SELECT t.token, t.scope, u.username FROM oauth2_provider_accesstoken t JOIN auth_user u ON u.id = t.user_id "
+        "JOIN oauth2_provider_application a ON a.id = t.application_id WHERE a.client_id = 'dot-2'"
+    ) == [("t" * 40, "read write email profile", "owner")]
+
+
+def test_a_client_id_lives_in_one_back_end_and_refusals_keep_their_non_ascii_text(lms27):
+    made = lms27.run("ensure_oauth_clients", clients=[client(client_id="dop-3", name="dop-3")], backend="dop")
+    assert made["clients"][0]["action"] == "create", made
+    made = lms27.run("ensure_oauth_clients", clients=[client(client_id="dot-3", name=NAME + " 3")], backend="dot")
+    assert made["clients"][0]["action"] == "create", made
+    before = lms27.snapshot()
+    refused = lms27.run("ensure_oauth_clients", clients=[client(client_id="dop-3", name="x")], backend="dot")
+    assert refused["failed"] and "is a django-oauth2-provider (dop) client" in refused["msg"]
+    refused = lms27.run(
+        "ensure_oauth_clients",
+        clients=[client(client_id="dot-3", name=None, owner=None, state="absent")],
+        backend="auto",
+    )
+    assert refused.get("failed") and "set backend to dot" in refused["msg"], refused
+    refused = lms27.run(
+        "ensure_oauth_clients", clients=[client(client_id="dot-3", name=NAME + " 3", owner="other")], backend="dot"
+    )
+    assert (
+        refused["failed"] and f'OAuth2 client "{NAME} 3"' in refused["msg"] and 'belongs to "owner"' in refused["msg"]
+    )
+    assert lms27.snapshot() == before
