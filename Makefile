@@ -134,4 +134,4 @@ bench-fleet: $(STAMP) ## wall time and LMS starts for fleets of 1, 2, 4 and 8 ho
 clean: ## stop the default stand-in and remove generated state
 	-$(PYTHON) tests/lms/control.py down
 	-$(PYTHON) tests/fleet/fleet.py down
-	rm -rf .lms .lms-* .ansible .pytest_cache .ruff_cache build
+	rm -rf .lms .lms-* .ansible .pytest_cache .ruff_cache build .py27-ginkgo
