@@ -271,3 +271,39 @@ def test_retry_after_seconds_date_or_fallback():
     assert retry_delay({}, 1.5) == 1.5
     assert retry_delay({"Retry-After": "Fri, 27 Nov 2026 10:00:30 GMT"}, 1.0, now=1795773600.0) == 30.0
     assert retry_delay({"Retry-After": "soon"}, 2.0) == 2.0
+
+
+class RefusingLms(FakeLms):
+    """A token's POST for someone else is a 404, empty (Ginkgo: only the API key may act for others);
+    `list_status` answers the staff list (403: the caller is not staff; 404: an LMS without one)."""
+
+    def __init__(self, clock, list_status=None):
+        super().__init__(clock)
+        self.list_status = list_status
+
+    def request(self, method, url, headers=None, timeout=None, params=None, json=None):
+        path = urlsplit(url).path
+        refused = (method == "POST" and "X-Edx-Api-Key" not in (headers or {})) or (
+            self.list_status and path.endswith("/enrollments")
+        )
+        if refused:
+            self.calls.append((method, path, {}, json, dict(headers or {})))
+            return Response(self.list_status if method == "GET" else 404)
+        return super().request(method, url, headers=headers, timeout=timeout, params=params, json=json)
+
+
+@pytest.mark.parametrize(
+    ("list_status", "told"),
+    [
+        (None, "although the token's user is global staff: an LMS before 2020"),
+        (404, "no staff enrollment list, so it predates 2019: an LMS before 2020"),
+        (403, "the token's user may only enroll itself"),  # not staff on today's LMS
+    ],
+)
+def test_a_refused_enrollment_says_what_the_lms_needs(list_status, told):
+    clock = Clock()
+    lms = RefusingLms(clock, list_status)
+    with pytest.raises(EnrollmentError) as refused:
+        ensure_enrollments(api_for(lms, clock), wanted("alice"), check_users=False)
+    assert refused.value.cause == "not_allowed" and told in refused.value.msg, refused.value.msg
+    assert "api_key" in refused.value.msg and lms.rows == {}
