@@ -19,7 +19,8 @@ options:
         missing and django-oauth2-provider is installed, else V(dot).
       - On an LMS with both back ends (Ginkgo) a client_id lives in one of them, since the token endpoint
         sends a client_id to django-oauth-toolkit whenever it holds it. A task for one back end fails,
-        with nothing changed, when the other holds the client_id it would create or report absent.
+        with nothing changed, when the other holds the client_id it names, unless it removes its own
+        copy of a client_id both back ends hold.
     type: str
     default: auto
     choices: [auto, dot, dop]

@@ -49,8 +49,10 @@ options:
       - Also ask the enrollment API (C(roles/)) whether the token's user is global staff, and fail when
         that differs from this value (drift made on the LMS since it was provisioned). Left out, not asked.
       - An LMS before 2019 (Ginkgo) has no C(roles/). There the C(administrator) claim of the token is read
-        when it is a JWT, which the LMS has just accepted; with a bearer token the check is skipped with a
-        warning (RV(is_staff) is null). On such an LMS staff gives no right to enroll others, the API key does.
+        when it is a JWT, which the LMS has just accepted; the claim says what the user was when the token was
+        issued, so pass a token minted for the check (the role mints one for every check). With a bearer token
+        the check is skipped with a warning (RV(is_staff) is null). On such an LMS staff gives no right to
+        enroll others, the API key does.
     type: bool
 extends_documentation_fragment:
   - edx_http

@@ -246,7 +246,13 @@ def api_error(api, response, url, entry=None, doing="calling"):
             why = "although the token's user is global staff"
         elif api.staff_list_status == 404:
             why = "and it has no staff enrollment list, so it predates 2019"
-        if why and not api.has_api_key:
+        if api.has_api_key:
+            fix = (
+                " although api_key was given: this LMS did not take it as its EDX_API_KEY (a wrong key, or an LMS "
+                "without one), so the request counted as the token's user's. Check api_key (the role's "
+                "edx_api_access_api_key) against the LMS's EDX_API_KEY."
+            )
+        elif why:
             fix = (
                 " %s: an LMS before 2020 (Ginkgo) lets only its API key act for other users. Set api_key to the "
                 "LMS's EDX_API_KEY (the role's edx_api_access_api_key; keep it in Ansible Vault)." % why

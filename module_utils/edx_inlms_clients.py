@@ -358,6 +358,7 @@ def plan_clients(wants, check_mode, pending_owners=()):
         plan["pk"] = app.pk if app is not None else None
         plans.append(plan)
     warnings = validate(plans, check_mode, pending_owners)
+    check_applications_as_django_admin(plans)
     for plan in plans:
         generate = plan["action"] == "create" and not check_mode and not plan["want"].get("client_secret")
         plan["generated_secret"] = generate_client_secret() if generate else None
@@ -425,30 +426,58 @@ def apply_through_command(plan, secret):
         access.objects.filter(application__client_id=after["client_id"]).update(scopes=[])
 
 
-def save_application(plan, secret):
-    """On an LMS without create_dot_application (Ginkgo): what Django admin does, the application
-    validated by its model (full_clean: redirect URIs, field sizes, unique client_id) and saved."""
+def application_as_planned(plan, secret=None):
+    """(application, owner_found): the application as the plan leaves it, not saved - a new instance
+    or the stored one with every planned property set. The owner is left unset when it does not
+    exist yet (check mode, with edx_user earlier in the play)."""
     from django.contrib.auth import get_user_model
-    from django.core.exceptions import ValidationError
 
     model, after = application_model(), plan["after"]
     app = model() if plan["action"] == "create" else model.objects.get(pk=plan["pk"])
-    app.user = get_user_model().objects.get(username=after["owner"])
+    owner = get_user_model().objects.filter(username=after["owner"]).first()
+    if owner is not None:
+        app.user = owner
+    if after["client_id"]:  # None only for a client check mode would create with a generated id
+        app.client_id = after["client_id"]
     app.name = after["name"]
-    app.client_id = after["client_id"]
     app.client_type = after["client_type"]
     app.authorization_grant_type = dot_grant(after["grant_type"])
     app.redirect_uris = " ".join(after["redirect_uris"])
     app.skip_authorization = after["skip_authorization"]
     if secret:
         app.client_secret = secret
+    return app, owner is not None
+
+
+def check_as_django_admin(plan, app, owner_found=True):
+    """The model's own validation, as Django admin's form runs it (full_clean: redirect URIs, field
+    sizes, unique client_id); ProvisionError with the model's messages."""
+    from django.core.exceptions import ValidationError
+
     refused = None
     try:
-        app.full_clean()
+        app.full_clean(exclude=None if owner_found else ["user"])
     except ValidationError as exc:  # `raise ... from` is not Python 2.7
         refused = "; ".join(message.rstrip(".") for message in exc.messages)
     if refused:
         raise ProvisionError("The LMS refused %s: %s. Nothing was changed." % (plan["key"], refused))
+
+
+def check_applications_as_django_admin(plans):
+    """On an LMS without create_dot_application (Ginkgo): validate every application to create or
+    update before anything changes, in check mode too, so check mode refuses what a run would."""
+    if dot_command_available():
+        return
+    for plan in plans:
+        if plan["action"] in ("create", "update"):
+            check_as_django_admin(plan, *application_as_planned(plan, plan["want"].get("client_secret")))
+
+
+def save_application(plan, secret):
+    """On an LMS without create_dot_application (Ginkgo): what Django admin does, the application
+    validated by its model and saved."""
+    app, owner_found = application_as_planned(plan, secret)
+    check_as_django_admin(plan, app, owner_found)
     app.save()
 
 

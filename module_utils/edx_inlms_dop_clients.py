@@ -13,8 +13,9 @@ compared in constant time; they are never read back into results.
 The back end is chosen here, inside the one LMS process: `auto` is django-oauth-toolkit when
 `create_dot_application` exists (Hawthorn and later), else DOP when its app is installed. On an LMS
 with both, a client_id lives in one of them: the token endpoint sends it to DOT when DOT has it, so a
-task never creates a client_id the other back end holds (it would shadow or be shadowed) and never
-reports one absent that the other back end still serves.
+task never creates a client_id the other back end holds (it would shadow or be shadowed), never
+reports one absent that the other back end still serves, and manages a client_id both hold only by
+deleting one of the two.
 """
 
 import re
@@ -270,18 +271,22 @@ BACKEND_NAMES = {"dot": "django-oauth-toolkit (dot)", "dop": "django-oauth2-prov
 
 
 def refuse_other_backends_clients(plans, backend):
-    """Fail a plan whose client_id the other back end of a two-back-end LMS (Ginkgo) holds."""
+    """Fail a plan whose client_id the other back end of a two-back-end LMS (Ginkgo) holds, unless it
+    deletes this back end's copy of a client_id both hold (which is how such a twin is resolved)."""
     from django.apps import apps
 
     if not apps.is_installed(DOP_APP):
         return
-    wanted = [plan["want"] for plan in plans if plan["before"] is None and plan["want"].get("client_id")]
+    checked = [plan for plan in plans if plan["want"].get("client_id") and plan["action"] != "delete"]
     other = "dot" if backend == "dop" else "dop"
     model = application_model() if other == "dot" else dop_models()[0]
-    found = model.objects.filter(client_id__in=[want["client_id"] for want in wanted])
+    found = model.objects.filter(client_id__in=[plan["want"]["client_id"] for plan in checked])
     held = set(found.values_list("client_id", flat=True))
-    for want in wanted:
-        if want["client_id"] in held:
+    for plan in checked:
+        want = plan["want"]
+        if want["client_id"] not in held:
+            continue
+        if plan["before"] is None:
             raise ProvisionError(
                 'client_id "%s" (%s) is a %s client on this LMS, and this task manages %s clients. The token '
                 "endpoint sends a client_id to django-oauth-toolkit whenever it holds it, so one client_id must "
@@ -294,6 +299,12 @@ def refuse_other_backends_clients(plans, backend):
                     other,
                 )
             )
+        raise ProvisionError(
+            'client_id "%s" (%s) is held by both back ends of this LMS, a %s client and a %s client, and the '
+            "token endpoint serves only the django-oauth-toolkit one. Remove the one you do not want (state: "
+            "absent, with backend set to its back end), then run again. Nothing was changed."
+            % (want["client_id"], label(want["where"], "client_id"), BACKEND_NAMES["dot"], BACKEND_NAMES["dop"])
+        )
 
 
 def ensure_oauth_clients(request):

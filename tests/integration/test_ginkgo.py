@@ -322,10 +322,12 @@ def test_what_a_ginkgo_dot_client_cannot_hold_fails_naming_the_option(ginkgo, na
     assert "Hawthorn" in result["msg"]
     run, result = ensure(ginkgo, **base, grant_type="authorization_code")
     assert run.rc != 0 and "give redirect_uris" in result["msg"]
-    # What only the model knows: Django admin's validation (full_clean) runs, its answer is shown.
-    run, result = ensure(ginkgo, **base, redirect_uris=["https://app.example.com/cb#fragment"])
-    assert run.rc != 0 and result["msg"].startswith('The LMS refused OAuth2 client "app": '), run.output
-    assert "fragment" in result["msg"] and result["msg"].endswith(". Nothing was changed.")
+    # What only the model knows: Django admin's validation (full_clean) runs, its answer is shown,
+    # and check mode refuses it as the real run does.
+    for check in (True, False):
+        run, result = ensure(ginkgo, check=check, **base, redirect_uris=["https://app.example.com/cb#fragment"])
+        assert run.rc != 0 and result["msg"].startswith('The LMS refused OAuth2 client "app": '), run.output
+        assert "fragment" in result["msg"] and result["msg"].endswith(". Nothing was changed.")
     assert ginkgo.snapshot() == before
 
 
@@ -519,6 +521,12 @@ def test_enroll_playbook_on_ginkgo_needs_the_api_key_then_converges(fresh_ginkgo
     assert "it has no staff enrollment list, so it predates 2019" in result["msg"], result["msg"]
     assert "lets only its API key act for other users" in result["msg"] and "edx_api_access_api_key" in result["msg"]
     assert enrollments(target, names) == {}
+
+    wrong = dict(edx_api_access_enrollments=wanted, edx_api_access_api_key="Not-the-LMS-key-42")
+    run = play("enroll", inventory(tmp_path, target, **wrong))
+    result = run.task("edx_api_access : Ensure the enrollments")["result"]
+    assert run.rc != 0 and "although api_key was given" in result["msg"], run.output
+    assert "Not-the-LMS-key-42" not in run.output and enrollments(target, names) == {}
 
     keyed = dict(edx_api_access_enrollments=wanted, edx_api_access_api_key=API_KEY)
     run = play("enroll", inventory(tmp_path, target, **keyed))

@@ -167,11 +167,15 @@ def test_dot_0_10_applications_are_validated_and_saved_as_django_admin_does(lms2
     assert sorted(result["clients"][0]["changes"]) == ["client_type", "grant_type"]
 
     before = lms27.snapshot()
-    refused = lms27.run(
-        "ensure_oauth_clients", clients=[dict(want, redirect_uris=["https://a.example/cb#x"])], backend="dot"
-    )
-    assert refused["failed"] and refused["msg"].startswith('The LMS refused OAuth2 client "%s": ' % NAME)
-    assert "fragment" in refused["msg"].lower() and refused["msg"].endswith(". Nothing was changed.")
+    for check_mode in (True, False):  # check mode refuses what the real run would
+        refused = lms27.run(
+            "ensure_oauth_clients",
+            check_mode=check_mode,
+            clients=[dict(want, redirect_uris=["https://a.example/cb#x"])],
+            backend="dot",
+        )
+        assert refused["failed"] and refused["msg"].startswith('The LMS refused OAuth2 client "%s": ' % NAME)
+        assert "fragment" in refused["msg"].lower() and refused["msg"].endswith(". Nothing was changed.")
     refused = lms27.run("ensure_oauth_clients", clients=[dict(want, scopes=["read"])], backend="dot")
     assert refused["failed"] and refused["msg"].startswith("scopes cannot be set on this LMS")
     assert lms27.snapshot() == before
@@ -208,3 +212,21 @@ def test_a_client_id_lives_in_one_back_end_and_refusals_keep_their_non_ascii_tex
         refused["failed"] and f'OAuth2 client "{NAME} 3"' in refused["msg"] and 'belongs to "owner"' in refused["msg"]
     )
     assert lms27.snapshot() == before
+
+
+def test_a_client_id_both_back_ends_hold_is_only_resolved_by_deleting_one(lms27):
+    made = lms27.run("ensure_oauth_clients", clients=[client(client_id="twin", name="twin")], backend="dop")
+    assert made["clients"][0]["action"] == "create", made
+    lms27.python("dot_app", "twin", "owner")  # someone made a DOT application with the same id in the admin
+    before = lms27.snapshot()
+    for backend in ("auto", "dop", "dot"):
+        refused = lms27.run("ensure_oauth_clients", clients=[client(client_id="twin", name="twin")], backend=backend)
+        assert refused.get("failed") and "is held by both back ends" in refused["msg"], refused
+    assert lms27.snapshot() == before
+
+    removed = lms27.run(
+        "ensure_oauth_clients", clients=[client(client_id="twin", name=None, owner=None, state="absent")], backend="dop"
+    )
+    assert removed["clients"][0]["action"] == "delete", removed
+    assert lms27.rows("SELECT count(*) FROM oauth2_client WHERE client_id = 'twin'") == [(0,)]
+    assert lms27.rows("SELECT name FROM oauth2_provider_application WHERE client_id = 'twin'") == [("by hand",)]
