@@ -25,6 +25,7 @@ from ansible.module_utils import (
     edx_inlms_tokens,
     edx_inlms_users,
 )
+from ansible.module_utils.edx_client_options import clients_request
 from ansible.module_utils.edx_runner import parse_result, program_source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,23 +111,10 @@ def lms27(tmp_path_factory):
 
 
 def client(**options):
-    want = dict(
-        where="",
-        name="app",
-        owner="owner",
-        client_id=None,
-        client_secret=SECRET,
-        grant_type=None,
-        client_type=None,
-        redirect_uris=None,
-        scopes=None,
-        skip_authorization=None,
-        state="present",
-        return_secret=False,
-        allow_owner_change=False,
-    )
-    want.update(options)
-    return want
+    """One client as edx_oauth_client's own request builder makes it (its checks, its defaults)."""
+    params = dict(name="app", owner="owner", client_secret=SECRET, state="present")
+    params.update(options, return_secret=False, allow_owner_change=False)
+    return clients_request(params)["clients"][0]
 
 
 def test_dop_clients_through_the_real_create_oauth2_client(lms27):

@@ -20,6 +20,7 @@ from ansible.module_utils import (
     edx_inlms_tokens,
     edx_inlms_users,
 )
+from ansible.module_utils.edx_client_options import clients_request
 from ansible.module_utils.edx_runner import parse_result, program_source
 
 PYTHON27 = Path.home() / ".pyenv" / "versions" / "2.7.18" / "bin" / "python"
@@ -88,23 +89,11 @@ class transaction(object):
 
 
 def client_want(**options):
-    base = dict(
-        where="clients[0]",
-        name=NAME,
-        owner="svc",
-        client_id="app-1",
-        client_secret=None,
-        grant_type=None,
-        client_type=None,
-        redirect_uris=None,
-        scopes=None,
-        skip_authorization=None,
-        state="present",
-        allow_owner_change=False,
-        return_secret=False,
-    )
-    base.update(options)
-    return base
+    """A client as edx_oauth_client's request builder makes it, as the first entry of `clients`."""
+    entry = dict(name=NAME, owner="svc", client_id="app-1")
+    entry.update(options)
+    params = dict(clients=[entry], state="present", return_secret=False, allow_owner_change=False)
+    return clients_request(params)["clients"][0]
 
 
 HAVE = {
