@@ -1,34 +1,44 @@
-"""Action plugin for edx_access: the task runs on the controller, only the LMS process on the host.
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The action plugin of every LMS-side module: edx_access, edx_user, edx_oauth_client, edx_token.
 
-So the LMS host needs no Python for Ansible (a Ginkgo host has 3.5 and the LMS's 2.7), while become,
-check mode, diff and no_log work as for a module. The logic is in module_utils/edx_lms_action.py.
+edx_user.py, edx_oauth_client.py and edx_token.py beside this file are symbolic links to it (as in
+kubernetes.core); the task's module name says what to run. The work is in
+module_utils/edx_provision/lms/action.py: the task runs on the controller and only `manage.py` on
+the LMS host, so that host needs no Python for Ansible.
 """
 
-# project layout begin: ansible.cfg's module_utils folder, importable on the controller too (a
-# collection's imports are fully qualified; its build drops this block).
+# project layout begin: in a checkout, module_utils/edx_provision is registered as the package
+# ansible.module_utils.edx_provision (a collection's loader finds its module_utils by itself; its
+# build drops this block).
+import importlib.util
 import os
+import sys
 
 import ansible.module_utils
-from ansible import constants
 
-for _path in list(constants.DEFAULT_MODULE_UTILS_PATH or []) + [
-    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "module_utils")
-]:
-    if os.path.isdir(_path) and _path not in ansible.module_utils.__path__:
-        ansible.module_utils.__path__.append(_path)
+if "ansible.module_utils.edx_provision" not in sys.modules:
+    _INIT = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "module_utils", "edx_provision", "__init__.py"
+    )
+    _SPEC = importlib.util.spec_from_file_location("ansible.module_utils.edx_provision", _INIT)
+    ansible.module_utils.edx_provision = sys.modules[_SPEC.name] = importlib.util.module_from_spec(_SPEC)
+    _SPEC.loader.exec_module(ansible.module_utils.edx_provision)
 # project layout end
 
-from ansible.module_utils.edx_lms_action import run_lms_task  # noqa: E402
-from ansible.plugins.action import ActionBase  # noqa: E402
-from ansible.utils.display import Display  # noqa: E402
+from ansible.module_utils.edx_provision.lms.action import run_action
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 
 class ActionModule(ActionBase):
     _supports_check_mode = True
+    # An async job's status would carry edx_token's token past this plugin; the LMS side has its own deadline.
     _supports_async = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        result.update(run_lms_task(self, "edx_access", Display().vvv))
+        result.update(run_action(self, task_vars, Display().vvv))
         return result

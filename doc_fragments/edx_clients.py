@@ -1,3 +1,6 @@
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Documentation of the `clients` list shared by edx_oauth_client and edx_access."""
 
 

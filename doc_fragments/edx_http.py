@@ -1,3 +1,6 @@
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Documentation of the HTTP options shared by the controller-side modules (edx_token, edx_api_check).
 
 Matches module_utils/edx_http.http_argument_spec() option for option.

@@ -1,4 +1,7 @@
 #!/usr/bin/python
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Ansible module edx_access: service users, OAuth2 clients and a direct token in one LMS start."""
 
 DOCUMENTATION = r"""
@@ -120,15 +123,15 @@ token:
       type: str
 """
 
-from ansible.module_utils.edx_resources import module_argument_spec, module_main
-
-
-def argument_spec():
-    return module_argument_spec("edx_access")
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_provision.lms.tasks import NO_ACTION_PLUGIN, TASKS, argument_spec, constraints
 
 
 def main():
-    module_main("edx_access")
+    """Runs only where the action plugin was not loaded: says so (the task runs through the plugin)."""
+    task = TASKS["edx_access"]
+    module = AnsibleModule(argument_spec=argument_spec(task), supports_check_mode=True, **constraints(task))
+    module.fail_json(msg=NO_ACTION_PLUGIN % "edx_access")
 
 
 if __name__ == "__main__":

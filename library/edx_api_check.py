@@ -1,4 +1,7 @@
 #!/usr/bin/python
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Ansible module edx_api_check: prove an Open edX LMS's enrollment API answers a token."""
 
 DOCUMENTATION = r"""
@@ -202,8 +205,8 @@ error_code:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_api_probe import check_api, probe_argument_spec
-from ansible.module_utils.edx_http import (
+from ansible.module_utils.edx_provision.http.probe import check_api, probe_argument_spec
+from ansible.module_utils.edx_provision.http.session import (
     EdxHttpError,
     http_argument_spec,
     insecure_transport_warning,
@@ -213,14 +216,8 @@ from ansible.module_utils.edx_http import (
 )
 
 
-def argument_spec():
-    spec = http_argument_spec()
-    spec.update(probe_argument_spec())
-    return spec
-
-
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(http_argument_spec(), **probe_argument_spec()), supports_check_mode=True)
     require_requests(module)
     params = module.params
     try:

@@ -1,4 +1,7 @@
 #!/usr/bin/python
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Ansible module edx_enrollment: ensure learners' enrollments on an Open edX LMS, through its enrollment API."""
 
 DOCUMENTATION = r"""
@@ -236,13 +239,13 @@ pending:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_enrollments import (
+from ansible.module_utils.edx_provision.http.enrollments import (
     EnrollmentApi,
     count_429s_ourselves,
     enrollment_argument_spec,
     ensure_enrollments,
 )
-from ansible.module_utils.edx_http import (
+from ansible.module_utils.edx_provision.http.session import (
     EdxHttpError,
     http_argument_spec,
     normalize_lms_url,
@@ -251,15 +254,9 @@ from ansible.module_utils.edx_http import (
 )
 
 
-def argument_spec():
-    spec = http_argument_spec()
-    spec.update(enrollment_argument_spec())
-    return spec
-
-
 def main():
     module = AnsibleModule(
-        argument_spec=argument_spec(),
+        argument_spec=dict(http_argument_spec(), **enrollment_argument_spec()),
         required_one_of=[("token", "api_key")],
         supports_check_mode=True,
     )

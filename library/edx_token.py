@@ -1,4 +1,7 @@
 #!/usr/bin/python
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Ansible module edx_token: mint (or reuse from a cache file) an Open edX LMS access token."""
 
 DOCUMENTATION = r"""
@@ -8,9 +11,12 @@ description:
   - With O(method=endpoint) (the default), mints an access token by posting to the LMS's token endpoint
     C({lms_url}/oauth2/access_token) from the host the module runs on (normally the controller, with
     C(delegate_to) set to C(localhost)).
-  - With O(method=direct), creates a bearer token of O(expires_in) seconds inside the LMS, on the LMS
-    host (the manual recipe's Django-admin path), through one C(manage.py shell) process. This works
-    even when the LMS's OAuth2 endpoints are off, and needs no client secret.
+  - With O(method=direct), creates a bearer token of O(expires_in) seconds inside the LMS (the manual
+    recipe's Django-admin path), through one C(manage.py shell) process started on the task's host over
+    its connection, like M(edx_access). The task itself runs on the controller (the action plugin), so
+    the LMS host needs no Python for Ansible. The token's value is chosen on the controller and never
+    travels back from the LMS. This works even when the LMS's OAuth2 endpoints are off, and needs no
+    client secret.
   - Supports the client credentials grant and the password grant, opaque bearer tokens and JWTs,
     and client authentication in the form body or as HTTP Basic.
   - Failures name their cause and the fix, for example a wrong O(client_id) or O(client_secret), a
@@ -97,7 +103,8 @@ options:
     elements: str
   cache_path:
     description:
-      - File that keeps tokens between runs, on the host that runs the module. Created with mode
+      - File that keeps tokens between runs, on the host that runs the module (with O(method=direct), on
+        the controller). Created with mode
         0600 (its directory with 0700 when missing) and replaced atomically.
       - One file holds several tokens, each keyed by O(lms_url), O(client_id), O(grant_type),
         O(username), O(token_type) and O(scope). A cached token is returned with RV(cached=true).
@@ -158,8 +165,8 @@ notes:
   - The token endpoint accepts the token request with or without a trailing slash and only as a
     form-encoded POST; the module does exactly that.
   - The LMS rate-limits the token endpoint per client IP; O(cache_path) avoids a mint per run.
-  - The action plugin of the same name hides the task result from output; keep it next to the module
-    (C(action_plugins) in C(ansible.cfg)).
+  - The action plugin of the same name hides the task result from output and runs O(method=direct); keep it
+    next to the module (C(action_plugins) in C(ansible.cfg)).
 seealso:
   - module: edx_api_check
 author:
@@ -324,41 +331,21 @@ url:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_http import EdxHttpError, http_argument_spec
-from ansible.module_utils.edx_runner import LMS_REQUIRED_IF, LmsError, lms_argument_spec
-from ansible.module_utils.edx_token_endpoint import endpoint_argument_spec
-from ansible.module_utils.edx_token_flow import obtain_token
-
-
-def argument_spec():
-    spec = http_argument_spec()
-    spec.update(endpoint_argument_spec())
-    spec.update(lms_argument_spec())
-    spec.update(
-        method=dict(type="str", default="endpoint", choices=["endpoint", "direct"]),
-        lms_url=dict(type="str"),
-        cache_path=dict(type="path"),
-        cache_reuse=dict(type="bool", default=True),
-        min_ttl=dict(type="int", default=300),
-        expires_in=dict(type="int", default=36000),
-        wait_for_heartbeat=dict(type="bool", default=True),
-        timeout=dict(type="float", default=60),
-    )
-    return spec
+from ansible.module_utils.edx_provision.http.session import EdxHttpError, require_requests
+from ansible.module_utils.edx_provision.http.token_flow import mint_endpoint, obtain_token
+from ansible.module_utils.edx_provision.lms.direct_token import TOKEN_REQUIRED_IF, token_argument_spec
+from ansible.module_utils.edx_provision.lms.tasks import NO_ACTION_PLUGIN
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        required_if=LMS_REQUIRED_IF + [("method", "endpoint", ["lms_url"])],
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=token_argument_spec(), required_if=TOKEN_REQUIRED_IF, supports_check_mode=True)
+    if module.params["method"] == "direct":
+        module.fail_json(msg=NO_ACTION_PLUGIN % "edx_token with method direct")
+    require_requests(module)
     try:
-        result = obtain_token(module)
+        result = obtain_token(module.params, module.check_mode, module.warn, mint_endpoint)
     except EdxHttpError as exc:
         module.fail_json(msg=exc.msg, **exc.result())
-    except LmsError as exc:
-        module.fail_json(msg=exc.msg, cause="lms", **exc.details)
     module.exit_json(**result)
 
 

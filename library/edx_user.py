@@ -1,4 +1,7 @@
 #!/usr/bin/python
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Ansible module edx_user: ensure Open edX LMS service users."""
 
 DOCUMENTATION = r"""
@@ -157,15 +160,15 @@ users:
                "is_superuser": false, "is_active": true, "groups": [], "has_usable_password": true}
 """
 
-from ansible.module_utils.edx_resources import module_argument_spec, module_main
-
-
-def argument_spec():
-    return module_argument_spec("edx_user")
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_provision.lms.tasks import NO_ACTION_PLUGIN, TASKS, argument_spec, constraints
 
 
 def main():
-    module_main("edx_user")
+    """Runs only where the action plugin was not loaded: says so (the task runs through the plugin)."""
+    task = TASKS["edx_user"]
+    module = AnsibleModule(argument_spec=argument_spec(task), supports_check_mode=True, **constraints(task))
+    module.fail_json(msg=NO_ACTION_PLUGIN % "edx_user")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,18 @@ from pathlib import Path
 
 import pytest
 
+# The project's module_utils package, importable as Ansible imports it at run time
+# (ansible.module_utils.edx_provision), registered as the action plugin registers it.
+if "ansible.module_utils.edx_provision" not in sys.modules:
+    import ansible.module_utils
+
+    _SPEC = importlib.util.spec_from_file_location(
+        "ansible.module_utils.edx_provision",
+        Path(__file__).resolve().parents[1] / "module_utils" / "edx_provision" / "__init__.py",
+    )
+    ansible.module_utils.edx_provision = sys.modules[_SPEC.name] = importlib.util.module_from_spec(_SPEC)
+    _SPEC.loader.exec_module(ansible.module_utils.edx_provision)
+
 _CONTROL_PATH = Path(__file__).resolve().parent / "lms" / "control.py"
 _MODULE_NAME = "edx_provision_standin_control"
 

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Build the Ansible collection tarball from the repository's own sources (`make collection`).
 
 One tree to maintain: library/, module_utils/, doc_fragments/, action_plugins/, roles/ and
@@ -11,6 +14,7 @@ Everything it writes is under build/ (not committed). Standard library only.
 
 import argparse
 import json
+import os
 import re
 import shutil
 import string
@@ -50,6 +54,8 @@ def load_config(repo=REPO):
         raise BuildError("pyproject.toml [project] version = %r is not semantic (X.Y.Z)" % config["version"])
     if not config.get("authors"):
         raise BuildError("pyproject.toml [tool.edx_provision.collection] authors is empty")
+    if not config.get("license"):
+        raise BuildError("pyproject.toml [tool.edx_provision.collection] license is empty: name an SPDX licence")
     return config
 
 
@@ -89,7 +95,13 @@ def _copy_tree(source, target, rewrite_py=None, rewrite_yaml=None, is_yaml_to_re
     for path, relative in _files(source):
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".py" and rewrite_py:
+        if path.is_symlink():
+            # One action plugin serves several modules through links to it, as in kubernetes.core.
+            link = os.readlink(path)
+            if os.path.isabs(link) or os.sep in link:
+                raise BuildError("%s links to %s: only links to a file in the same folder are kept" % (path, link))
+            destination.symlink_to(link)
+        elif path.suffix == ".py" and rewrite_py:
             destination.write_text(rewrite_py(path.read_text()))
         elif rewrite_yaml and is_yaml_to_rewrite(relative):
             destination.write_text(rewrite_yaml(path.read_text()))
@@ -114,33 +126,6 @@ def galaxy_yml(config):
             lines.append("%s: %s" % (key, json.dumps(config[key])))
     lines.append("dependencies: {}")
     return "\n".join(lines) + "\n"
-
-
-# ansible-test's validate-modules wants a GPLv3 header in every module. The project has not chosen a
-# license (pyproject.toml names none), and choosing one is its owner's decision, not the build's. Until
-# [tool.edx_provision.collection] license is set, each module without such a header gets this ignore.
-LICENSE_IGNORE = "validate-modules:missing-gplv3-license # no license chosen yet: see pyproject.toml"
-
-
-def _has_gpl3_header(text):
-    """validate-modules' own test: both phrases within the first 20 lines."""
-    header = "\n".join(text.split("\n")[:20])
-    return "GNU General Public License" in header and ("version 3" in header or "v3.0" in header)
-
-
-def _add_license_ignores(root, config):
-    if config.get("license"):
-        return
-    lines = [
-        "plugins/modules/%s %s" % (path.name, LICENSE_IGNORE)
-        for path in sorted((root / "plugins" / "modules").glob("*.py"))
-        if not _has_gpl3_header(path.read_text())
-    ]
-    sanity = root / "tests" / "sanity"
-    sanity.mkdir(parents=True, exist_ok=True)
-    for version in sorted({path.name for path in sanity.glob("ignore-*.txt")} | {"ignore-2.19.txt"}):
-        existing = (sanity / version).read_text() if (sanity / version).exists() else ""
-        (sanity / version).write_text(existing + "".join(line + "\n" for line in lines))
 
 
 def runtime_yml(config):
@@ -212,9 +197,7 @@ def stage(config, build_dir, repo=REPO):
         rewrite_yaml=tasks,
         is_yaml_to_rewrite=lambda relative: relative.suffix in (".yml", ".yaml"),
     )
-    if (repo / "tests" / "sanity").is_dir():
-        _copy_tree(repo / "tests" / "sanity", root / "tests" / "sanity")
-    _add_license_ignores(root, config)
+    shutil.copy2(repo / "LICENSE", root / "LICENSE")
     (root / "meta").mkdir(parents=True, exist_ok=True)
     (root / "meta" / "runtime.yml").write_text(runtime_yml(config))
     (root / "galaxy.yml").write_text(galaxy_yml(config))

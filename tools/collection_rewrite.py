@@ -1,3 +1,6 @@
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Rules that turn the repository's short names into a collection's fully qualified ones.
 
 The repository runs with `library`, `module_utils`, `doc_fragment_plugins` and `roles_path` set in

@@ -1,17 +1,10 @@
 """What fleet.py writes, checked without building hosts (no root needed): addresses, env file, inventory."""
 
 import ipaddress
-from pathlib import Path
 
-import ansible.module_utils
 import fleet as fleetlib
 import yaml
-
-# The project's module_utils as Ansible imports them (as tests/unit/conftest.py does).
-MODULE_UTILS = str(Path(__file__).resolve().parents[2] / "module_utils")
-if MODULE_UTILS not in ansible.module_utils.__path__:
-    ansible.module_utils.__path__.append(MODULE_UTILS)
-from ansible.module_utils.edx_runner import parse_env_file  # noqa: E402
+from ansible.module_utils.edx_provision.lms.runner import parse_env_file
 
 
 def paper_fleet(tmp_path, size=2, boot_delay=5.0):

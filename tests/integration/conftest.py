@@ -5,15 +5,10 @@ import sys
 import uuid
 from pathlib import Path
 
-import ansible.module_utils
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from playbook import REPO, run_play
-
-# The in-LMS program is built from module_utils, as Ansible would import it.
-if str(REPO / "module_utils") not in ansible.module_utils.__path__:
-    ansible.module_utils.__path__.append(str(REPO / "module_utils"))
+from playbook import run_play
 
 
 class Target:

@@ -132,9 +132,8 @@ def test_the_lms_never_logs_the_secret(target, owner):
     """The program runs as the runner runs it; the LMS's own stderr (its log) must not hold the secret."""
     import json
 
-    from ansible.module_utils import edx_inlms_base, edx_inlms_clients
-    from ansible.module_utils.edx_runner import parse_result, program_source
-    from ansible.module_utils.edx_transport import BOOTSTRAP
+    from ansible.module_utils.edx_provision.lms.runner import lms_document, parse_result
+    from ansible.module_utils.edx_provision.lms.transport import BOOTSTRAP
 
     want = dict(
         where="",
@@ -150,10 +149,7 @@ def test_the_lms_never_logs_the_secret(target, owner):
         state="present",
         return_secret=False,
     )
-    document = {
-        "program": program_source(edx_inlms_base, edx_inlms_clients),
-        "request": {"entry": "ensure_clients", "check_mode": False, "clients": [want]},
-    }
+    document = lms_document("ensure_oauth_clients", {"check_mode": False, "clients": [want], "backend": "dot"})
     proc = target.lms.manage("shell", "-c", BOOTSTRAP, input=json.dumps(document))
     assert parse_result(proc.stdout)["clients"][0]["action"] == "create", proc.stderr
     assert "Never-logged-1-abcdefgh" not in proc.stdout + proc.stderr

@@ -552,9 +552,8 @@ def test_enroll_playbook_on_ginkgo_needs_the_api_key_then_converges(fresh_ginkgo
 def test_create_oauth2_client_output_never_leaves_the_lms(ginkgo, name):
     """The program runs through the console as the runner runs it: the process's own output (which the
     runner shows when a process dies without a result) holds neither the secret nor the password hash."""
-    from ansible.module_utils import edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients
-    from ansible.module_utils.edx_runner import parse_result, program_source
-    from ansible.module_utils.edx_transport import stdin_for
+    from ansible.module_utils.edx_provision.lms.runner import lms_document, parse_result
+    from ansible.module_utils.edx_provision.lms.transport import stdin_for
 
     make_user(ginkgo, name)
     password_hash = ginkgo.rows("SELECT password FROM auth_user WHERE username = ?", name)[0][0]
@@ -572,12 +571,8 @@ def test_create_oauth2_client_output_never_leaves_the_lms(ginkgo, name):
         state="present",
         return_secret=False,
     )
-    document = json.dumps(
-        {
-            "program": program_source(edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients),
-            "request": {"entry": "ensure_oauth_clients", "check_mode": False, "clients": [want], "backend": "auto"},
-        }
-    )
+    request = {"check_mode": False, "clients": [want], "backend": "auto"}
+    document = json.dumps(lms_document("ensure_oauth_clients", request))
     proc = ginkgo.lms.manage("shell", "--plain", "--no-startup", input=stdin_for("interactive", document).decode())
     assert proc.returncode == 0, proc.stderr
     assert parse_result(proc.stdout)["clients"][0]["action"] == "create", proc.stderr

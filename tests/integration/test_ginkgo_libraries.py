@@ -17,24 +17,13 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from ansible.module_utils import (
-    edx_inlms_access,
-    edx_inlms_base,
-    edx_inlms_clients,
-    edx_inlms_dop_clients,
-    edx_inlms_tokens,
-    edx_inlms_users,
-)
-from ansible.module_utils.edx_client_options import clients_request
-from ansible.module_utils.edx_runner import parse_result, program_source
+from ansible.module_utils.edx_provision.lms.client_options import clients_request
+from ansible.module_utils.edx_provision.lms.runner import lms_document, parse_result
 
 REPO = Path(__file__).resolve().parents[2]
 PY27 = Path.home() / ".pyenv" / "versions" / "2.7.18" / "bin" / "python"
 REQUIREMENTS = REPO / "tests" / "py27" / "requirements.txt"
 LIBS = REPO / ".py27-ginkgo"
-PROGRAM = program_source(
-    edx_inlms_base, edx_inlms_users, edx_inlms_clients, edx_inlms_dop_clients, edx_inlms_tokens, edx_inlms_access
-)
 SECRET = "Ginkgo-27-secret-value-0123"
 NAME = "Caf\u00e9 \u2013 API"
 
@@ -80,7 +69,7 @@ class Lms27:
         return proc
 
     def run(self, entry, check_mode=False, **request):
-        document = {"program": PROGRAM, "request": dict(request, entry=entry, check_mode=check_mode)}
+        document = lms_document(entry, dict(request, check_mode=check_mode))
         proc = self.python("program", data=json.dumps(document))
         self.output = proc.stdout.decode() + proc.stderr.decode()
         result = parse_result(proc.stdout.decode())

@@ -1,6 +1,9 @@
-"""The LMS-side tasks need no Python for Ansible on the LMS host: their action plugins run them on the
-controller and only `manage.py ... shell` on the host, over the connection. Run as plain modules
-(without the action plugins) they give the same results."""
+"""The LMS-side tasks need no Python for Ansible on the LMS host: the one action plugin runs them on the
+controller and only `manage.py ... shell` on the host, over the connection; edx_token's method direct
+too. Without the action plugin, a module says so and changes nothing."""
+
+import pytest
+import requests
 
 NO_PYTHON = {"ansible_python_interpreter": "/nonexistent/python3"}
 
@@ -89,21 +92,73 @@ def test_the_tasks_environment_reaches_the_lms(target, name):
     assert target.user(name) is not None
 
 
-def test_as_a_plain_module_the_result_is_the_same(target, name, tmp_path):
-    """Without the action plugins (library/ copied alone), the module runs on the host and agrees."""
+def test_without_the_action_plugin_the_module_says_so_and_changes_nothing(target, name, tmp_path):
+    """library/ copied without action_plugins/: the LMS side never runs in the module process."""
     empty = tmp_path / "no_action_plugins"
     empty.mkdir()
-    via_module = target.play(
-        [{"name": "access", "edx_access": access(target, name + "-m")}],
-        diff=True,
+    run = target.play(
+        [{"name": "access", "edx_access": access(target, name)}],
         env={"ANSIBLE_ACTION_PLUGINS": str(empty)},
     )
-    via_action = target.play([{"name": "access", "edx_access": access(target, name + "-a")}], diff=True)
-    assert via_module.rc == 0 and via_action.rc == 0, via_module.output[-2000:] + via_action.output[-2000:]
+    assert run.rc == 2, run.output[-2000:]
+    msg = run.task("access")["result"]["msg"]
+    assert msg.startswith("edx_access runs on the controller through its action plugin"), msg
+    assert "action_plugins = ./action_plugins" in msg
+    assert target.user(name) is None and target.client(name) is None
 
-    def shape(run, suffix):
-        result = run.task("access")["result"]
-        text = repr({key: result[key] for key in ("changed", "users", "clients", "token", "diff")})
-        return text.replace(name + suffix, "NAME")
 
-    assert shape(via_module, "-m") == shape(via_action, "-a")
+def direct_token(target, name, **extra):
+    """An edx_token task with method direct for the client `name` (made by `access`)."""
+    args = {**target.runner, "method": "direct", "client_id": name, **extra}
+    return {"name": "token", "edx_token": args, "register": "made"}
+
+
+SHOW = {"name": "show", "debug": {"var": "made"}}
+
+
+def test_edx_token_direct_runs_on_the_controller_and_its_token_works(target, name, tmp_path):
+    """method direct: one LMS start over the connection, a host without Python, the value never read back."""
+    assert target.play([{"name": "access", "edx_access": access(target, name)}]).rc == 0
+    cache = tmp_path / "controller-cache" / "tokens.json"
+    boots = target.lms.boots()
+    run = target.play([direct_token(target, name, cache_path=str(cache), expires_in=600), SHOW], play_vars=NO_PYTHON)
+    assert run.rc == 0, run.output[-3000:]
+    assert target.lms.boots() - boots == 1
+    made = run.task("show")["result"]["made"]
+    assert made["changed"] is False and made["cached"] is False and made["token_type"] == "bearer"
+    assert 590 <= made["expires_in"] <= 600 and made["scope"] == "read write email profile"
+    assert len(made["token"]) == 40 and made["token"] not in run.task("token")["result"].values()
+    assert "censored" in run.task("token")["result"]  # hidden from output, kept in the registered variable
+    assert made["token"] in target.tokens()
+    answer = requests.get(
+        target.url + "/api/enrollment/v1/enrollment", headers={"Authorization": "Bearer " + made["token"]}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    assert cache.exists() and oct(cache.stat().st_mode & 0o777) == "0o600"  # the cache is the controller's
+
+    boots = target.lms.boots()
+    again = target.play([direct_token(target, name, cache_path=str(cache), expires_in=600), SHOW])
+    assert again.rc == 0 and target.lms.boots() == boots  # reused from the cache: no LMS start
+    assert again.task("show")["result"]["made"]["token"] == made["token"]
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ({"token_type": "jwt"}, "token_type jwt needs method endpoint"),
+        ({"expires_in": 0}, "expires_in must be a positive number of seconds, got 0"),
+        ({"username": "bad name\n"}, "username"),
+    ],
+)
+def test_edx_token_direct_refuses_bad_options_before_the_lms_starts(target, name, extra, words):
+    boots = target.lms.boots()
+    run = target.play([direct_token(target, name, **extra)])
+    assert run.rc == 2 and words in run.task("token")["result"]["msg"], run.output[-2000:]
+    assert target.lms.boots() == boots
+
+
+def test_edx_token_direct_for_an_unknown_client_says_what_to_do(target, name):
+    run = target.play([direct_token(target, name + "-none")])
+    assert run.rc == 2
+    result = run.task("token")["result"]
+    assert 'No OAuth2 client with client_id "%s-none"' % name in result["msg"] and result["cause"] == "lms"

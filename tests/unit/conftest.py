@@ -1,24 +1,38 @@
-"""Make the project's module_utils importable as ansible.module_utils.*, as Ansible does at run time."""
+"""Unit-test fixtures (tests/conftest.py makes module_utils importable as Ansible imports it)."""
 
 import importlib.util
 from pathlib import Path
 
-import ansible.module_utils
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO / "module_utils") not in ansible.module_utils.__path__:
-    ansible.module_utils.__path__.append(str(REPO / "module_utils"))
+
+
+class _SpecSeen(Exception):
+    """Raised by the stand-in AnsibleModule: main() got as far as declaring its options."""
+
+    def __init__(self, argument_spec):
+        super().__init__()
+        self.argument_spec = argument_spec
+
+
+class _RecordingModule:
+    def __init__(self, argument_spec, **_constraints):
+        raise _SpecSeen(argument_spec)
 
 
 @pytest.fixture
-def load_module():
-    """Import a module from library/ by name (its main() is not run)."""
+def module_argument_spec():
+    """module_argument_spec(name): the argument spec library/NAME.py's main() gives AnsibleModule,
+    found as ansible-test's validate-modules finds it (main() runs until AnsibleModule is made)."""
 
-    def load(name):
+    def spec_of(name):
         spec = importlib.util.spec_from_file_location("edx_library_" + name, REPO / "library" / (name + ".py"))
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        return module
+        module.AnsibleModule = _RecordingModule
+        with pytest.raises(_SpecSeen) as seen:
+            module.main()
+        return seen.value.argument_spec
 
-    return load
+    return spec_of

@@ -1,8 +1,8 @@
 """edx_oauth_client's decisions and the create_dot_application argv that carries them out."""
 
 import pytest
-from ansible.module_utils.edx_inlms_base import ProvisionError
-from ansible.module_utils.edx_inlms_clients import command_args, plan_client, secret_matches
+from ansible.module_utils.edx_provision.inlms.base import ProvisionError
+from ansible.module_utils.edx_provision.inlms.clients import command_args, plan_client, secret_matches
 
 HAVE = {
     "client_id": "bot",

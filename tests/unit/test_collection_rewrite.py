@@ -322,8 +322,8 @@ def test_doc_fragment_class_documentation_is_rewritten():
 def test_the_project_layout_block_of_action_plugins_is_dropped_and_the_rest_qualified():
     repo = Path(__file__).resolve().parents[2]
     source = (repo / "action_plugins" / "edx_user.py").read_text()
-    names = rw.Names(**{**NAMES.__dict__, "module_utils": NAMES.module_utils | {"edx_lms_action"}})
+    names = rw.Names(**{**NAMES.__dict__, "module_utils": NAMES.module_utils | {"edx_provision"}})
     rewritten = rw.rewrite_python(source, names)
-    assert "project layout" not in rewritten and "__path__" not in rewritten and "import os" not in rewritten
-    assert "from %s.edx_lms_action import run_lms_task" % PKG in rewritten
+    assert "project layout" not in rewritten and "sys.modules" not in rewritten and "import os" not in rewritten
+    assert "from %s.edx_provision.lms.action import run_action" % PKG in rewritten
     assert "class ActionModule(ActionBase):" in rewritten

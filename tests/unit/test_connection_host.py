@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.edx_connection_host import LAUNCHER, ConnectionHost
-from ansible.module_utils.edx_runner import LmsError, LmsRunner
+from ansible.module_utils.edx_provision.lms.connection import LAUNCHER, ConnectionHost
+from ansible.module_utils.edx_provision.lms.runner import LmsError, LmsRunner
 
 PY = sys.executable
 
@@ -72,8 +72,7 @@ def fake(tmp_path):
 
 
 def run(executor, options, request=None):
-    runner = LmsRunner(type("Params", (), {"params": options})(), ConnectionHost(executor))
-    return runner.run([], "main", request or {})
+    return LmsRunner(options, ConnectionHost(executor)).run("ensure_users", request or {})
 
 
 def test_the_request_and_the_env_file_reach_the_lms_on_stdin_never_on_the_command_line(fake, tmp_path):

@@ -2,8 +2,8 @@
 client cannot hold refused by the option's name."""
 
 import pytest
-from ansible.module_utils.edx_inlms_base import ProvisionError
-from ansible.module_utils.edx_inlms_dop_clients import plan_dop_client
+from ansible.module_utils.edx_provision.inlms.base import ProvisionError
+from ansible.module_utils.edx_provision.inlms.dop_clients import plan_dop_client
 
 HAVE = {
     "client_id": "svc",

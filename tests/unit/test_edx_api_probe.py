@@ -9,7 +9,7 @@ import ssl
 
 import pytest
 import requests
-from ansible.module_utils.edx_api_probe import (
+from ansible.module_utils.edx_provision.http.probe import (
     ENROLLMENT_PATH,
     HEARTBEAT_PATH,
     ROLES_PATH,
@@ -18,7 +18,7 @@ from ansible.module_utils.edx_api_probe import (
     explain_api_error,
     failing_checks,
 )
-from ansible.module_utils.edx_http import EdxHttpError
+from ansible.module_utils.edx_provision.http.session import EdxHttpError
 
 LMS = "https://lms.example.com"
 OPAQUE = "aBcD1234efGH5678ijKL9012mnOP34"

@@ -7,7 +7,7 @@ import ssl
 
 import pytest
 import requests
-from ansible.module_utils.edx_http import (
+from ansible.module_utils.edx_provision.http.session import (
     USER_AGENT,
     EdxHttpError,
     auth_scheme,
@@ -103,7 +103,7 @@ def test_a_stalled_server_behind_retries_is_a_read_timeout_not_a_firewall():
     import socket
     import threading
 
-    from ansible.module_utils.edx_http import make_session
+    from ansible.module_utils.edx_provision.http.session import make_session
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -228,7 +228,7 @@ def test_error_result_carries_cause_and_details():
 
 
 def test_missing_requests_gives_ansibles_standard_message(monkeypatch):
-    import ansible.module_utils.edx_http as edx_http
+    import ansible.module_utils.edx_provision.http.session as edx_http
 
     class Module:
         def fail_json(self, **kwargs):

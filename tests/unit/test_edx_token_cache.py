@@ -7,11 +7,10 @@ import os
 import stat
 
 import pytest
-from ansible.module_utils.edx_token_cache import (
+from ansible.module_utils.edx_provision.http.token_cache import (
     CacheError,
     fingerprint,
     is_fresh,
-    iso_utc,
     lookup,
     permission_warnings,
     read_entries,
@@ -19,6 +18,7 @@ from ansible.module_utils.edx_token_cache import (
     store,
     token_record,
 )
+from ansible.module_utils.edx_provision.vocabulary import iso_utc
 
 KEY_ARGS = ("https://lms.example.com", "client", "client_credentials", None, "bearer", "read write")
 CREDS = ["client-secret-1", None]

@@ -6,9 +6,9 @@ from urllib.parse import unquote_plus
 
 import pytest
 import requests
-from ansible.module_utils.edx_api_probe import Timings
-from ansible.module_utils.edx_http import EdxHttpError
-from ansible.module_utils.edx_token_endpoint import (
+from ansible.module_utils.edx_provision.http.probe import Timings
+from ansible.module_utils.edx_provision.http.session import EdxHttpError
+from ansible.module_utils.edx_provision.http.token_endpoint import (
     build_request,
     explain_token_error,
     mint,

@@ -1,7 +1,7 @@
 """edx_enrollment_plan: input checks and what each enrollment needs, without any HTTP."""
 
 import pytest
-from ansible.module_utils.edx_enrollment_plan import (
+from ansible.module_utils.edx_provision.http.enrollment_plan import (
     check_mode_against_course,
     default_mode,
     needs_course_modes,

@@ -7,7 +7,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from ansible.module_utils.edx_enrollments import (
+from ansible.module_utils.edx_provision.http.enrollments import (
     STAFF_RATE,
     USER_CHECK_COURSE,
     EnrollmentApi,
@@ -15,7 +15,7 @@ from ansible.module_utils.edx_enrollments import (
     _name_chunks,
     ensure_enrollments,
 )
-from ansible.module_utils.edx_throttle import Pacer, retry_delay
+from ansible.module_utils.edx_provision.http.throttle import Pacer, retry_delay
 
 LMS = "https://lms.example.com"
 DEMO = "course-v1:edX+DemoX+Demo_Course"

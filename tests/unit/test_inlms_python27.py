@@ -12,21 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible.module_utils import (
-    edx_inlms_access,
-    edx_inlms_base,
-    edx_inlms_clients,
-    edx_inlms_dop_clients,
-    edx_inlms_tokens,
-    edx_inlms_users,
-)
-from ansible.module_utils.edx_client_options import clients_request
-from ansible.module_utils.edx_runner import parse_result, program_source
+from ansible.module_utils.edx_provision.lms.client_options import clients_request
+from ansible.module_utils.edx_provision.lms.programs import program_source
+from ansible.module_utils.edx_provision.lms.runner import parse_result
+from ansible.module_utils.edx_provision.lms.transport import RESULT_MARKER
 
 PYTHON27 = Path.home() / ".pyenv" / "versions" / "2.7.18" / "bin" / "python"
-PROGRAM = program_source(
-    edx_inlms_base, edx_inlms_users, edx_inlms_clients, edx_inlms_dop_clients, edx_inlms_tokens, edx_inlms_access
-)
+PROGRAM = program_source("ensure_access")
 NAME = "Caf\u00e9 \u2013 \u6570\u636e"  # what a careless operator types as a client name
 
 # Runs under both interpreters: the program, then the calls read from stdin, one JSON line out.
@@ -65,7 +57,7 @@ def raced_once(request):
     return {"attempts": len(attempts), "text": request["text"]}
 
 namespace["ENTRY_POINTS"].update(refused=refused, crashed=crashed, raced_once=raced_once)
-namespace["main"]({"entry": sys.argv[3], "text": u"\\u00e9t\\u00e9 \\u2013 \\u6570"})
+namespace["main"]({"entry": sys.argv[3], "marker": sys.argv[4], "text": u"\\u00e9t\\u00e9 \\u2013 \\u6570"})
 """
 
 FAKE_DJANGO_DB = """
@@ -186,13 +178,13 @@ def test_the_decisions_are_the_same_under_python_2_7_and_3(workdir):
 
 @pytest.mark.parametrize("python", interpreters())
 def test_a_refusal_with_non_ascii_text_reaches_the_operator_as_the_result(python, workdir):
-    result = parse_result(run(python, workdir, MAIN_DRIVER, "refused"))
+    result = parse_result(run(python, workdir, MAIN_DRIVER, "refused", RESULT_MARKER))
     assert result == {"failed": True, "msg": "\u00e9t\u00e9 \u2013 \u6570"}
 
 
 @pytest.mark.parametrize("python", interpreters())
 def test_a_crash_with_non_ascii_text_is_reported_with_its_traceback(python, workdir):
-    result = parse_result(run(python, workdir, MAIN_DRIVER, "crashed"))
+    result = parse_result(run(python, workdir, MAIN_DRIVER, "crashed", RESULT_MARKER))
     assert result["failed"] is True
     assert result["msg"] == "Unexpected error inside the LMS: ValueError: \u00e9t\u00e9 \u2013 \u6570"
     assert "in crashed" in result["lms_traceback"] and "ValueError" in result["lms_traceback"]
@@ -200,5 +192,5 @@ def test_a_crash_with_non_ascii_text_is_reported_with_its_traceback(python, work
 
 @pytest.mark.parametrize("python", interpreters())
 def test_a_run_that_lost_a_race_is_run_again_from_the_start(python, workdir):
-    result = parse_result(run(python, workdir, MAIN_DRIVER, "raced_once"))
+    result = parse_result(run(python, workdir, MAIN_DRIVER, "raced_once", RESULT_MARKER))
     assert result == {"attempts": 2, "text": "\u00e9t\u00e9 \u2013 \u6570"}

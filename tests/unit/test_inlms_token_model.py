@@ -5,7 +5,7 @@ import sys
 import types
 
 import pytest
-from ansible.module_utils.edx_inlms_tokens import access_token_model
+from ansible.module_utils.edx_provision.inlms.tokens import access_token_model
 
 
 @pytest.fixture

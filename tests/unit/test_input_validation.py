@@ -6,9 +6,9 @@ valid for the LMS are accepted here; the integration tests prove the LMS never r
 """
 
 import pytest
-from ansible.module_utils.edx_access_options import token_request
-from ansible.module_utils.edx_client_options import clients_request
-from ansible.module_utils.edx_user_options import users_request
+from ansible.module_utils.edx_provision.lms.access_options import token_request
+from ansible.module_utils.edx_provision.lms.client_options import clients_request
+from ansible.module_utils.edx_provision.lms.user_options import users_request
 
 USER_PARAMS = dict(
     username=None,

@@ -5,7 +5,7 @@ MySQL (mysqlclient's `(code, "message")` form), Docker's and Tutor's own lines.
 """
 
 import pytest
-from ansible.module_utils.edx_diagnosis import (
+from ansible.module_utils.edx_provision.lms.diagnosis import (
     cut,
     diagnose,
     killing_signal,

@@ -8,36 +8,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from ansible.module_utils import (
-    edx_inlms_access,
-    edx_inlms_base,
-    edx_inlms_clients,
-    edx_inlms_dop_clients,
-    edx_inlms_tokens,
-    edx_inlms_users,
-)
-from ansible.module_utils.edx_runner import program_source
+from ansible.module_utils.edx_provision.lms.programs import PROGRAMS, program_source
 
-PROGRAMS = {
-    "edx_user": (edx_inlms_base, edx_inlms_users),
-    "edx_oauth_client": (edx_inlms_base, edx_inlms_clients, edx_inlms_dop_clients),
-    "edx_token": (edx_inlms_base, edx_inlms_tokens),
-    "edx_access": (
-        edx_inlms_base,
-        edx_inlms_users,
-        edx_inlms_clients,
-        edx_inlms_dop_clients,
-        edx_inlms_tokens,
-        edx_inlms_access,
-    ),
-}
 IN_LMS_FILES = sorted({Path(part.__file__) for parts in PROGRAMS.values() for part in parts})
 OLD_PYTHONS = [Path.home() / ".pyenv" / "versions" / version / "bin" / "python" for version in ("2.7.18", "3.6.15")]
 
 
 @pytest.mark.parametrize("module", sorted(PROGRAMS))
 def test_no_part_of_a_program_redefines_another_parts_names(module):
-    tree = ast.parse(program_source(*PROGRAMS[module]))
+    tree = ast.parse(program_source(module))
     names = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
     assert [name for name, count in Counter(names).items() if count > 1] == []
 
@@ -45,7 +24,7 @@ def test_no_part_of_a_program_redefines_another_parts_names(module):
 @pytest.mark.parametrize("module", sorted(PROGRAMS))
 def test_every_program_registers_its_entry_point(module):
     namespace = {"__name__": "edx_provision"}
-    exec(compile(program_source(*PROGRAMS[module]), "<program>", "exec"), namespace)
+    exec(compile(program_source(module), "<program>", "exec"), namespace)
     assert namespace["ENTRY_POINTS"], module
 
 
@@ -70,7 +49,7 @@ def test_in_lms_code_parses_with_python_3_5_grammar(source):
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE_SIDE_FILES = sorted(
-    [path for path in (REPO / "module_utils").glob("edx_*.py") if not path.name.startswith("edx_inlms_")]
+    [path for path in (REPO / "module_utils").rglob("*.py") if "inlms" not in path.parts]
     + list((REPO / "library").glob("edx_*.py"))
 )
 PYTHON_3_8 = Path.home() / ".pyenv" / "versions" / "3.8.18" / "bin" / "python"
@@ -81,7 +60,7 @@ def test_module_side_code_compiles_under_python_3_8(tmp_path):
     if not PYTHON_3_8.exists():
         pytest.skip(f"{PYTHON_3_8} is not on this machine")
     for source in MODULE_SIDE_FILES:
-        target = tmp_path / source.name
+        target = tmp_path / "_".join(source.relative_to(REPO).parts)
         target.write_text(source.read_text())
         proc = subprocess.run([str(PYTHON_3_8), "-m", "py_compile", str(target)], capture_output=True, text=True)
         assert proc.returncode == 0, f"{source.name} under Python 3.8: {proc.stderr}"

@@ -3,17 +3,16 @@
 import json
 
 import pytest
-from ansible.module_utils import edx_inlms_base, edx_inlms_users
-from ansible.module_utils.edx_runner import (
+from ansible.module_utils.edx_provision.lms.programs import program_source
+from ansible.module_utils.edx_provision.lms.runner import (
     build_argv,
     diagnose,
     last_error_line,
     parse_env_file,
     parse_result,
-    program_source,
     resolve_options,
 )
-from ansible.module_utils.edx_transport import BOOTSTRAP
+from ansible.module_utils.edx_provision.lms.transport import BOOTSTRAP
 
 
 def options(**params):
@@ -128,7 +127,7 @@ def test_result_line_is_found_among_log_noise():
 
 
 def test_program_is_the_base_followed_by_the_resource_part():
-    source = program_source(edx_inlms_base, edx_inlms_users)
+    source = program_source("ensure_users")
     namespace = {"__name__": "edx_provision"}
     exec(compile(source, "<program>", "exec"), namespace)
     assert "ensure_users" in namespace["ENTRY_POINTS"]
@@ -202,39 +201,23 @@ def test_bootstrap_runs_nothing_when_the_deadline_passed_during_the_boot(tmp_pat
 
 
 def test_every_lms_side_module_gets_a_deadline_option_of_ten_minutes():
-    from ansible.module_utils.edx_runner import lms_argument_spec
+    from ansible.module_utils.edx_provision.lms.runner import lms_argument_spec
 
     assert lms_argument_spec()["lms_timeout"] == dict(type="int", default=600)
 
 
-class _Module:
-    """Just what LmsRunner reads from an AnsibleModule, for the pure parts."""
-
-    def __init__(self, **params):
-        base = dict(
-            runner="command",
-            manage_command=["python", "manage.py"],
-            settings=None,
-            env_file=None,
-            chdir=None,
-            container=None,
-            lms_timeout=600,
-        )
-        base.update(params)
-        self.params = base
-
-    def get_bin_path(self, name):
-        return "/usr/bin/" + name
-
-
 def runner(**params):
-    from ansible.module_utils.edx_runner import LmsRunner
+    """A runner with the command runner's options; its host is never reached by these tests."""
+    from ansible.module_utils.edx_provision.lms.runner import LmsRunner
 
-    return LmsRunner(_Module(**params))
+    base = dict(runner="command", manage_command=["python", "manage.py"], settings=None, env_file=None)
+    base.update(chdir=None, container=None, lms_timeout=600)
+    base.update(params)
+    return LmsRunner(base, host=None)
 
 
 def failure(outcome, **params):
-    from ansible.module_utils.edx_runner import LmsError
+    from ansible.module_utils.edx_provision.lms.runner import LmsError
 
     with pytest.raises(LmsError) as caught:
         runner(**params).answer(outcome)
@@ -242,18 +225,18 @@ def failure(outcome, **params):
 
 
 def outcome(rc=1, stdout="", stderr="", timed_out=False):
-    from ansible.module_utils.edx_process import Outcome
+    from ansible.module_utils.edx_provision.lms.connection import Outcome
 
     return Outcome(rc, stdout, stderr, timed_out)
 
 
 @pytest.mark.parametrize("value", [0, -5, 86401, 10**12])
 def test_a_deadline_out_of_range_is_refused_naming_the_option(value):
-    from ansible.module_utils.edx_runner import LmsError
+    from ansible.module_utils.edx_provision.lms.runner import LmsError
 
     expected = r"lms_timeout must be a whole number of seconds from 1 to 86400, got %d" % value
     with pytest.raises(LmsError, match=expected):
-        runner(lms_timeout=value).run((edx_inlms_base,), "ensure_users", {})
+        runner(lms_timeout=value).run("ensure_users", {})
 
 
 def test_a_missed_deadline_says_how_long_and_what_to_check():

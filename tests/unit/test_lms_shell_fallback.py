@@ -3,10 +3,14 @@ their starts: Django 1.8's shell (no -c, console on stdin) costs one extra start
 and no other failure is retried."""
 
 import importlib.util
+import os
+import subprocess
 import sys
 
 import pytest
-from ansible.module_utils.edx_runner import LmsError, LmsRunner
+from ansible.module_utils.edx_provision.lms import programs
+from ansible.module_utils.edx_provision.lms.connection import ConnectionHost
+from ansible.module_utils.edx_provision.lms.runner import LmsError, LmsRunner
 
 FAKE_MANAGE = r"""
 import code, sys
@@ -37,18 +41,14 @@ def main(request):
 '''
 
 
-class _Module:
-    def __init__(self, **params):
-        self.params = dict(
-            runner="command", settings=None, env_file=None, chdir=None, container=None, lms_timeout=60, **params
-        )
-
-    def get_bin_path(self, name):
-        return None
+def local_sh(command, in_data):
+    """The task's connection, here: the command run by /bin/sh on this machine."""
+    proc = subprocess.run(["/bin/sh", "-c", command], input=in_data, capture_output=True, env=dict(os.environ))
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
 @pytest.fixture
-def fake(tmp_path):
+def fake(tmp_path, monkeypatch):
     manage = tmp_path / "manage.py"
     manage.write_text(FAKE_MANAGE)
     program = tmp_path / "echo_program.py"
@@ -57,11 +57,13 @@ def fake(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     counter = tmp_path / "starts"
+    monkeypatch.setitem(programs.PROGRAMS, "echo", (module,))
 
     def run(kind, shell):
-        runner = LmsRunner(_Module(manage_command=[sys.executable, str(manage), str(counter), kind], shell=shell))
+        params = dict(runner="command", settings=None, env_file=None, chdir=None, container=None, lms_timeout=60)
+        params.update(manage_command=[sys.executable, str(manage), str(counter), kind], shell=shell)
         try:
-            return runner.run([module], "echo", {"value": "v\n'x'"})
+            return LmsRunner(params, ConnectionHost(local_sh)).run("echo", {"value": "v\n'x'"})
         finally:
             run.starts = len(counter.read_text().splitlines()) if counter.exists() else 0
             counter.unlink(missing_ok=True)

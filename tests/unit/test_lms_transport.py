@@ -9,10 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.edx_inlms_base import RESULT_MARKER
-from ansible.module_utils.edx_process import Outcome
-from ansible.module_utils.edx_runner import build_argv, parse_result, resolve_options
-from ansible.module_utils.edx_transport import CONSOLE_LINE, lacks_shell_c, stdin_for
+from ansible.module_utils.edx_provision.lms.connection import Outcome
+from ansible.module_utils.edx_provision.lms.runner import build_argv, parse_result, resolve_options
+from ansible.module_utils.edx_provision.lms.transport import CONSOLE_LINE, RESULT_MARKER, lacks_shell_c, stdin_for
 
 PYTHON27 = Path.home() / ".pyenv" / "versions" / "2.7.18" / "bin" / "python"
 # What Django's `shell --plain` does with a piped stdin: code.interact, prompts on stdout.

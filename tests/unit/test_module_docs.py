@@ -46,9 +46,9 @@ def test_every_module_is_checked():
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_documentation_matches_argument_spec(name, load_module):
+def test_documentation_matches_argument_spec(name, module_argument_spec):
     docs = rendered_docs(name)["doc"]
-    spec = load_module(name).argument_spec()
+    spec = module_argument_spec(name)
     documented = {key: normalized(option, "suboptions") for key, option in docs["options"].items()}
     assert documented == {key: normalized(option, "options") for key, option in spec.items()}
 
@@ -62,7 +62,7 @@ def test_examples_and_return_values_are_documented(name):
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_secret_options_are_no_log(name, load_module):
+def test_secret_options_are_no_log(name, module_argument_spec):
     """Secrets are no_log; any other option whose name looks secret carries an explicit decision."""
     secrets = {"password", "client_secret", "token"}
 
@@ -75,4 +75,4 @@ def test_secret_options_are_no_log(name, load_module):
             if "options" in option:
                 walk(option["options"], f"{path}{key}.")
 
-    walk(load_module(name).argument_spec())
+    walk(module_argument_spec(name))

@@ -1,8 +1,8 @@
 """edx_user's decisions: what changes for a user, given what the task asks and what the LMS holds."""
 
 import pytest
-from ansible.module_utils.edx_inlms_base import ProvisionError
-from ansible.module_utils.edx_inlms_users import manage_user_args, plan_user
+from ansible.module_utils.edx_provision.inlms.base import ProvisionError
+from ansible.module_utils.edx_provision.inlms.users import manage_user_args, plan_user
 
 
 def want(**options):

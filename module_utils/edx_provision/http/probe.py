@@ -1,0 +1,400 @@
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Prove the LMS's API answers: wait for /heartbeat, then list enrollments with a token.
+
+Waiting and retrying share one deadline (`timeout`): connection errors, 5xx on the heartbeat and
+429/502/503/504 on the API are retried with capped exponential backoff; anything else is final and
+is explained (401: why the token was refused; 403; 404: wrong lms_url; TLS; timeouts; refused).
+Redirects are followed only on lms_url's own origin (edx_http.send_same_origin); the token is never
+sent anywhere else. The clock and sleep are injectable so the loop is tested without waiting.
+`wait_for_heartbeat` is also edx_token's readiness wait, so both steps wait the same way.
+"""
+
+import time
+
+from .session import (
+    HAS_REQUESTS,
+    EdxHttpError,
+    auth_scheme,
+    body_excerpt,
+    check_token_value,
+    classify_transport_error,
+    jwt_payload,
+    looks_like_jwt,
+    parse_json,
+    send_same_origin,
+    transport_error,
+)
+
+if HAS_REQUESTS:
+    import requests
+
+HEARTBEAT_PATH = "/heartbeat"
+ENROLLMENT_PATH = "/api/enrollment/v1/enrollment"  # no trailing slash: `enrollment/` is a 404
+ROLES_PATH = "/api/enrollment/v1/roles/"  # {"roles": [...], "is_staff": bool} of the caller
+API_RETRY_STATUSES = (429, 502, 503, 504)
+DEFAULT_TIMEOUT = 60.0
+
+# error_code values of the LMS's BearerAuthentication (openedx/core/lib/api/authentication.py).
+TOKEN_ERROR_CODES = {
+    "token_expired": "the token has expired",
+    "token_nonexistent": "the LMS does not know this token (revoked, mistyped, or minted by another LMS)",
+    "token_malformed": "the Authorization header is malformed",
+    "token_not_provided": "the LMS saw no token in the Authorization header",
+    "user_not_active": "the token's user is not active",
+    "user_is_disabled": "the token's user is disabled (unusable password and no OAuth2 application of its own)",
+}
+
+
+def probe_argument_spec():
+    """Options of edx_api_check besides the shared edx_http ones."""
+    return dict(
+        token=dict(type="str", required=True, no_log=True),
+        token_type=dict(type="str", choices=["bearer", "jwt"], no_log=False),
+        timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+        wait_for_heartbeat=dict(type="bool", default=True),
+        expect_staff=dict(type="bool"),
+    )
+
+
+def backoff_delays(first=0.5, factor=2.0, cap=5.0):
+    """0.5, 1, 2, 4, 5, 5, ... seconds: quick first retries, bounded later ones."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(cap, delay * factor)
+
+
+class Timings:
+    """Seconds and attempts per phase, reported in every result, failed or not."""
+
+    def __init__(self, clock, phases=("heartbeat", "api")):
+        self.clock = clock
+        self.start = clock()
+        self.data = {}
+        for phase in phases:
+            self.data.update({"%s_seconds" % phase: 0.0, "%s_attempts" % phase: 0})
+
+    def record(self, phase, started, attempts):
+        self.data["%s_seconds" % phase] = round(self.clock() - started, 3)
+        self.data["%s_attempts" % phase] = attempts
+
+    def result(self):
+        out = dict(self.data)
+        out["total_seconds"] = round(self.clock() - self.start, 3)
+        return out
+
+
+def poll(send, deadline, request_timeout, retryable, clock=time.monotonic, sleep=time.sleep):
+    """Call `send(timeout)` until an answer that `retryable(status)` rejects, a TLS error, or the deadline.
+
+    Returns (response or None, last exception or None, attempts). A redirect off lms_url's origin
+    raises EdxHttpError at once (it is not a passing problem).
+    """
+    delays = backoff_delays()
+    attempts = 0
+    while True:
+        attempts += 1
+        timeout = max(0.5, min(request_timeout, deadline - clock()))
+        response, error = None, None
+        try:
+            response = send(timeout)
+        except requests.exceptions.RequestException as exc:
+            error = exc
+            if classify_transport_error(exc)[0] == "tls":
+                return None, error, attempts
+        if response is not None and not retryable(response.status_code):
+            return response, None, attempts
+        remaining = deadline - clock()
+        if remaining <= 0:
+            return response, error, attempts
+        sleep(min(next(delays), remaining))  # the last try lands on the deadline
+
+
+def getter(session, url, headers):
+    """A `send(timeout)` for poll(): GET `url`, following redirects only on its own origin."""
+
+    def send(timeout):
+        return send_same_origin(
+            lambda target: session.get(target, headers=headers, timeout=timeout, allow_redirects=False), url
+        )
+
+    return send
+
+
+def _polled(phase, timings, started, send, deadline, request_timeout, retryable, clock, sleep):
+    """poll() that records the phase's timings, also when a redirect ends it."""
+    try:
+        response, error, attempts = poll(send, deadline, request_timeout, retryable, clock, sleep)
+    except EdxHttpError as failure:
+        timings.record(phase, started, 1)
+        failure.details.update(timings=timings.result())
+        raise
+    timings.record(phase, started, attempts)
+    return response, error, attempts
+
+
+def check_api(
+    session,
+    lms_url,
+    token,
+    token_type=None,
+    timeout=DEFAULT_TIMEOUT,
+    request_timeout=10.0,
+    wait_for_heartbeat=True,
+    clock=time.monotonic,
+    sleep=time.sleep,
+    expect_staff=None,
+):
+    """Wait for the heartbeat, list the token user's enrollments, and return the result keys.
+
+    Raises EdxHttpError (with status, url and timings in its details) when the API is not usable.
+    """
+    try:
+        check_token_value(token, "token")
+    except ValueError as exc:
+        raise EdxHttpError(str(exc), cause="bad_option") from None
+    timings = Timings(clock)
+    deadline = timings.start + timeout
+    heartbeat = None
+    if wait_for_heartbeat:
+        heartbeat = wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock, sleep)
+
+    url = lms_url + ENROLLMENT_PATH
+    scheme = auth_scheme(token, token_type)
+    headers = {"Authorization": "%s %s" % (scheme, token)}
+    response, error, _attempts = _polled(
+        "api",
+        timings,
+        clock(),
+        getter(session, url, headers),
+        deadline,
+        request_timeout,
+        lambda s: s in API_RETRY_STATUSES,
+        clock,
+        sleep,
+    )
+    if response is None:
+        failure = transport_error(error, url, request_timeout)
+        failure.details.update(timings=timings.result())
+        raise failure
+    ok, body = parse_json(response.text)
+    if response.status_code == 200 and ok and isinstance(body, list):
+        result = dict(
+            status=200,
+            enrollments=body,
+            url=url,
+            token_type="jwt" if scheme == "JWT" else "bearer",
+            heartbeat=heartbeat,
+            timings=timings.result(),
+        )
+        if expect_staff is not None:
+            result["is_staff"], warning = check_staff(session, lms_url, headers, expect_staff, request_timeout)
+            if warning:
+                result["warnings"] = [warning]
+        return result
+    cause, msg = explain_api_error(response.status_code, response.headers, response.text, url, scheme, token)
+    details = dict(status=response.status_code, url=url, timings=timings.result())
+    if ok and isinstance(body, dict):
+        details.update({k: body[k] for k in ("detail", "error_code", "developer_message") if k in body})
+    raise EdxHttpError(msg, cause=cause, **details)
+
+
+def check_staff(session, lms_url, headers, expected, request_timeout):
+    """(is_staff, warning): whether the token's user is global staff, from the API's roles/, or on an
+    LMS without it (before 2019, Ginkgo) from the `administrator` claim of a JWT the LMS has just
+    accepted; (None, warning) when neither can tell. EdxHttpError when not as `expected`."""
+    url = lms_url + ROLES_PATH
+    try:
+        response = getter(session, url, headers)(request_timeout)
+    except requests.exceptions.RequestException as exc:
+        raise transport_error(exc, url, request_timeout) from None
+    ok, body = parse_json(response.text)
+    if response.status_code == 200 and ok and isinstance(body, dict) and "is_staff" in body:
+        is_staff = bool(body["is_staff"])
+        said = "GET %s says is_staff: %s" % (url, str(is_staff).lower())
+    elif response.status_code == 404:
+        scheme, token = headers["Authorization"].split(" ", 1)
+        claims = jwt_payload(token) if scheme == "JWT" else None
+        if claims is None or "administrator" not in claims:
+            return None, (
+                "Whether the token's user is global staff was not checked: this LMS has no %s (an LMS before "
+                "2019, Ginkgo), and only a JWT carries the answer (its administrator claim). Use token_type jwt "
+                "to have it checked. On such an LMS staff gives no right to enroll others; the API key does." % url
+            )
+        is_staff = bool(claims["administrator"])
+        said = "the administrator claim of the JWT it accepted is %s; it has no %s" % (str(is_staff).lower(), url)
+    else:
+        answered = (url, response.status_code, body_excerpt(response.text))
+        raise EdxHttpError(
+            "GET %s answered %s %s, so whether the service user is global staff could not be checked. "
+            "Leave expect_staff out on an LMS without this endpoint." % answered,
+            cause="roles_unavailable",
+            status=response.status_code,
+            url=url,
+        )
+    if is_staff != expected:
+        raise EdxHttpError(
+            "Drift: the token's user is %sglobal staff on the LMS (%s), but it should %sbe. "
+            "Someone changed it on the LMS; run the provision playbook to converge it back, or set "
+            "edx_api_access_staff (expect_staff) to what you want."
+            % ("" if is_staff else "not ", said, "" if expected else "not "),
+            cause="drift",
+            status=200,
+            url=url,
+            is_staff=is_staff,
+        )
+    return is_staff, None
+
+
+def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock=time.monotonic, sleep=time.sleep):
+    """Wait until /heartbeat answers 200 (connection errors, 5xx and 429 are retried until `deadline`).
+
+    Returns the heartbeat's JSON (None when not JSON); raises EdxHttpError saying what failed, with
+    the checks a 503 names. Shared by edx_api_check and edx_token's readiness wait.
+    """
+    url = lms_url + HEARTBEAT_PATH
+    started = clock()
+    response, error, attempts = _polled(
+        "heartbeat",
+        timings,
+        started,
+        getter(session, url, {}),
+        deadline,
+        request_timeout,
+        lambda s: s >= 500 or s == 429,
+        clock,
+        sleep,
+    )
+    waited = round(clock() - started, 1)
+    if response is None:
+        failure = transport_error(error, url, request_timeout)
+        if failure.cause == "read_timeout":
+            failure.msg += (
+                " /heartbeat runs the LMS's checks (database, modulestore): a hung check looks like this (with "
+                "MongoDB down a real LMS answers 503 only after about 30 s). Raise request_timeout above that "
+                "to see which check fails, or turn the heartbeat wait off."
+            )
+        if failure.cause != "tls":
+            failure.msg += " (waited %ss, %s attempts; raise timeout if the LMS is still starting)" % (waited, attempts)
+        failure.details.update(timings=timings.result())
+        raise failure
+    ok, body = parse_json(response.text)
+    if response.status_code == 200:
+        return body if ok else None
+    cause, msg = explain_heartbeat(response.status_code, response.text, url, waited, attempts)
+    raise EdxHttpError(msg, cause=cause, status=response.status_code, url=url, timings=timings.result())
+
+
+def failing_checks(text):
+    """'sql: <message>, ...' from a heartbeat body listing failed checks (both LMS formats)."""
+    ok, body = parse_json(text)
+    if not ok or not isinstance(body, dict):
+        return ""
+    failed = []
+    for name, value in sorted(body.items()):
+        if isinstance(value, dict) and value.get("status") is False:
+            failed.append("%s: %s" % (name, value.get("message") or "failed"))
+        elif name == "error" or (value is not True and not isinstance(value, dict)):
+            failed.append("%s: %s" % (name, value))
+    return ", ".join(failed)
+
+
+def explain_heartbeat(status, text, url, waited, attempts):
+    """(cause, message) for a heartbeat that never answered 200."""
+    if status >= 500 or status == 429:
+        checks = failing_checks(text)
+        because = "failing checks: %s" % checks if checks else "answer %r" % body_excerpt(text)
+        return "unhealthy", (
+            "The LMS at %s did not report healthy within %ss (%s attempts): the last answer was HTTP %s, "
+            "%s. Fix the failing service (database, modulestore) or raise timeout if the LMS is still "
+            "starting." % (url, waited, attempts, status, because)
+        )
+    if status == 404:
+        return "not_found", (
+            "No heartbeat at %s (HTTP 404): lms_url does not point at the LMS root. Set lms_url to the LMS "
+            "base URL, or wait_for_heartbeat: false if a proxy hides /heartbeat." % url
+        )
+    return "unhealthy", (
+        "The heartbeat at %s answered HTTP %s: %r. Check lms_url, or set wait_for_heartbeat: false if a "
+        "proxy guards /heartbeat." % (url, status, body_excerpt(text))
+    )
+
+
+def _token_reason(status_body, headers, scheme, token):
+    """Why a 401 happened: a token sent with the wrong prefix first (the LMS then only says it does not
+    know the token), then the body (error_code / detail), then the WWW-Authenticate header."""
+    is_jwt = looks_like_jwt(token)
+    if is_jwt and scheme != "JWT":
+        return (
+            "the token is a JWT but was sent as 'Authorization: Bearer'; the LMS reads JWTs only with the "
+            "JWT prefix (leave token_type out or set it to jwt)"
+        )
+    if not is_jwt and scheme == "JWT":
+        return "the token is not a JWT but was sent as 'Authorization: JWT' (set token_type: bearer)"
+    code = status_body.get("error_code")
+    detail = str(status_body.get("detail") or status_body.get("developer_message") or "")
+    lowered = detail.lower()
+    if code in TOKEN_ERROR_CODES:
+        return TOKEN_ERROR_CODES[code]
+    if "expired" in lowered:
+        return "the token has expired"
+    if any(word in lowered for word in ("signature", "decod", "invalid token", "issuer", "audience")):
+        return (
+            "the JWT does not verify against this LMS's JWT_AUTH settings (altered, or minted by another LMS or issuer)"
+        )
+    www = headers.get("WWW-Authenticate") or ""
+    if "error_description=" in www:
+        return www.split("error_description=", 1)[1].strip().strip('"')
+    if "not provided" in lowered:
+        return (
+            "no authentication class accepted the header: the token is unknown or expired, or a proxy "
+            "strips the Authorization header"
+        )
+    return "the LMS gave no reason"
+
+
+def explain_api_error(status, headers, text, url, scheme, token):
+    """(cause, message) for an enrollment API answer other than 200 with a JSON list."""
+    ok, body = parse_json(text)
+    fields = body if ok and isinstance(body, dict) else {}
+    said = fields.get("error_code") or fields.get("detail") or fields.get("message") or ""
+    said = "HTTP %s%s" % (status, ": %s" % said if said else "")
+    if status == 401:
+        return "token_refused", (
+            "The LMS refused the token (%s): %s. Mint a fresh token with edx_token and pass it as token; "
+            "token_type (here sent as 'Authorization: %s') must match the token."
+            % (said, _token_reason(fields, headers, scheme, token), scheme)
+        )
+    if status == 403:
+        return "forbidden", (
+            "The LMS refused access to %s (%s): the token's user may not list enrollments, the OAuth2 "
+            "application is restricted (its opaque tokens are refused; ask for token_type jwt), or a "
+            "proxy blocks /api/. Check the user and application behind the token." % (url, said)
+        )
+    if status == 404:
+        return "not_found", (
+            "No enrollment API at %s (HTTP 404): lms_url does not point at the LMS root (a path prefix, or "
+            "another site), or a proxy does not pass /api/. Set lms_url to the LMS base URL." % url
+        )
+    if status == 429:
+        return "rate_limited", (
+            "The LMS kept throttling the enrollment API until timeout (HTTP 429; 40 requests/minute per "
+            "user unless staff). Wait a minute and run again, or raise timeout."
+        )
+    if status >= 500:
+        return "server_error", (
+            "The enrollment API at %s failed (HTTP %s): %r. Look at the LMS's error log; a proxy error "
+            "page means the LMS behind it is down or still starting (raise timeout)."
+            % (url, status, body_excerpt(text))
+        )
+    if status == 200:
+        return "bad_response", (
+            "The enrollment API at %s answered HTTP 200 but not with a JSON list: %r. Something other than "
+            "the LMS answered; check lms_url." % (url, body_excerpt(text))
+        )
+    return "unexpected_status", (
+        "The enrollment API at %s answered HTTP %s: %r. Check lms_url and the token."
+        % (url, status, body_excerpt(text))
+    )

@@ -1,0 +1,86 @@
+# Copyright: edx-provision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Shape what LMS-side modules return: per-resource entries, `changed`, and Ansible diffs.
+
+The in-LMS programs report one plan per resource (action, changes, before, after). Secrets never
+travel back; a changed secret is shown in the diff as a marker, never as a value.
+"""
+
+from collections import namedtuple
+
+SECRET_MARK = "********"
+
+# One kind of LMS resource as the modules handle it: the list it travels in (`users`), how the diff
+# names one (`user` + its `username`), which properties are secrets, and how its request is built
+# and checked from the module's parameters before the LMS starts.
+ResourceKind = namedtuple("ResourceKind", "list_key kind name_key secret_props build_request")
+
+
+def diff_entries(plans, kind, name_key, secret_props=()):
+    """Ansible `diff` list: one before/after pair per resource that changes.
+
+    `secret_props` are properties whose values are never known to the module (password,
+    client_secret); when one of them changes the diff shows a marker instead.
+    """
+    diffs = []
+    for plan in plans:
+        if plan["action"] == "none":
+            continue
+        before = dict(plan["before"] or {})
+        after = dict(plan["after"] or {})
+        for prop in secret_props:
+            if prop in plan["changes"]:
+                if plan["before"] is not None:
+                    before[prop] = SECRET_MARK
+                after[prop] = SECRET_MARK + " (changed)" if plan["before"] is not None else SECRET_MARK
+        if plan.get("removed_clients"):
+            before["removed_with_it"] = ["OAuth2 client %s" % client_id for client_id in plan["removed_clients"]]
+        header = "%s %s" % (kind, plan[name_key])
+        diffs.append(
+            {
+                "before_header": header + (" (absent)" if plan["before"] is None else ""),
+                "after_header": header + (" (absent)" if plan["after"] is None else ""),
+                "before": before,
+                "after": after,
+            }
+        )
+    return diffs
+
+
+def module_result(answer, kinds, diff):
+    """The module's result: changed, the per-resource entries of every kind, and the diff when asked."""
+    result = {"changed": any(plan["action"] != "none" for kind in kinds for plan in answer[kind.list_key])}
+    diffs = []
+    for kind in kinds:
+        result[kind.list_key] = answer[kind.list_key]
+        diffs += diff_entries(answer[kind.list_key], kind.kind, kind.name_key, kind.secret_props)
+    if diff:
+        result["diff"] = diffs
+    return result
+
+
+def select_items(params, list_key, item_options, inherited=()):
+    """The resources a call is about: the `list_key` list, or one built from the top-level options.
+
+    Each entry gets `where`, the name under which its options appear in messages (`users[1]`, or
+    '' for the single form). Options in `inherited` (e.g. state) fall back to the top-level value.
+    """
+    if params.get(list_key) is not None:
+        items = []
+        for index, entry in enumerate(params[list_key]):
+            item = {option: entry.get(option) for option in item_options}
+            for option in inherited:
+                if item.get(option) is None:
+                    item[option] = params[option]
+            item["where"] = "%s[%d]" % (list_key, index)
+            items.append(item)
+        return items
+    item = {option: params.get(option) for option in item_options}
+    item["where"] = ""
+    return [item]
+
+
+def option_name(item, option):
+    """How an option is named in messages: `email`, or `users[2].email` for a list entry (as in the LMS)."""
+    return "%s.%s" % (item["where"], option) if item["where"] else option
