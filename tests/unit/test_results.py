@@ -1,6 +1,7 @@
 """Result and diff shaping: changed, one diff per changed resource, secrets only as markers."""
 
-from ansible.module_utils.edx_provision.lms.results import ResourceKind, diff_entries, module_result, select_items
+from ansible.module_utils.edx_provision.diffs import diff_entries
+from ansible.module_utils.edx_provision.lms.results import ResourceKind, module_result, select_items
 
 USERS = ResourceKind("users", "user", "username", ("password",), None)
 

@@ -19,7 +19,7 @@ are waited out as Retry-After says, within throttle_timeout per request.
 
 import time
 
-from ..lms.results import diff_entries
+from ..diffs import diff_entries
 from .enrollment_plan import (
     check_mode_against_course,
     needs_course_modes,

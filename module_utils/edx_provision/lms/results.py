@@ -1,7 +1,7 @@
 # Copyright: edx-provision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Shape what LMS-side modules return: per-resource entries, `changed`, and Ansible diffs.
+"""Shape what LMS-side modules return: per-resource entries, `changed`, and Ansible diffs (`diffs`).
 
 The in-LMS programs report one plan per resource (action, changes, before, after). Secrets never
 travel back; a changed secret is shown in the diff as a marker, never as a value.
@@ -9,43 +9,12 @@ travel back; a changed secret is shown in the diff as a marker, never as a value
 
 from collections import namedtuple
 
-SECRET_MARK = "********"
+from ..diffs import diff_entries
 
 # One kind of LMS resource as the modules handle it: the list it travels in (`users`), how the diff
 # names one (`user` + its `username`), which properties are secrets, and how its request is built
 # and checked from the module's parameters before the LMS starts.
 ResourceKind = namedtuple("ResourceKind", "list_key kind name_key secret_props build_request")
-
-
-def diff_entries(plans, kind, name_key, secret_props=()):
-    """Ansible `diff` list: one before/after pair per resource that changes.
-
-    `secret_props` are properties whose values are never known to the module (password,
-    client_secret); when one of them changes the diff shows a marker instead.
-    """
-    diffs = []
-    for plan in plans:
-        if plan["action"] == "none":
-            continue
-        before = dict(plan["before"] or {})
-        after = dict(plan["after"] or {})
-        for prop in secret_props:
-            if prop in plan["changes"]:
-                if plan["before"] is not None:
-                    before[prop] = SECRET_MARK
-                after[prop] = SECRET_MARK + " (changed)" if plan["before"] is not None else SECRET_MARK
-        if plan.get("removed_clients"):
-            before["removed_with_it"] = ["OAuth2 client %s" % client_id for client_id in plan["removed_clients"]]
-        header = "%s %s" % (kind, plan[name_key])
-        diffs.append(
-            {
-                "before_header": header + (" (absent)" if plan["before"] is None else ""),
-                "after_header": header + (" (absent)" if plan["after"] is None else ""),
-                "before": before,
-                "after": after,
-            }
-        )
-    return diffs
 
 
 def module_result(answer, kinds, diff):
