@@ -83,4 +83,11 @@ options:
     type: str
     default: auto
     choices: [auto, command, interactive]
+attributes:
+  action:
+    support: full
+    description:
+      - The LMS side runs on the controller through the module's action plugin; only C(manage.py lms shell)
+        runs on the host, started over the task's connection (with become) with its input on stdin. The host
+        needs a POSIX C(/bin/sh) and coreutils, and no Python for Ansible (a Ginkgo host with Python 3.5 works).
 """

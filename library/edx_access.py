@@ -51,12 +51,6 @@ options:
         type: int
         default: 36000
 attributes:
-  action:
-    support: full
-    description:
-      - Runs on the controller through its action plugin; only C(manage.py lms shell) runs on the host, started
-        over the task's connection (with become) with its input on stdin. The host needs a POSIX C(/bin/sh) and
-        coreutils, and no Python for Ansible (a Ginkgo host with Python 3.5 works).
   check_mode:
     support: full
     description: Reads the LMS and reports what would change; writes nothing (a token only when nothing else changes).
@@ -123,15 +117,11 @@ token:
       type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_provision.lms.tasks import NO_ACTION_PLUGIN, TASKS, argument_spec, constraints
+from ansible.module_utils.edx_provision.lms.tasks import main_without_action_plugin
 
 
 def main():
-    """Runs only where the action plugin was not loaded: says so (the task runs through the plugin)."""
-    task = TASKS["edx_access"]
-    module = AnsibleModule(argument_spec=argument_spec(task), supports_check_mode=True, **constraints(task))
-    module.fail_json(msg=NO_ACTION_PLUGIN % "edx_access")
+    main_without_action_plugin("edx_access")
 
 
 if __name__ == "__main__":

@@ -210,20 +210,15 @@ from ansible.module_utils.edx_provision.http.session import (
     EdxHttpError,
     http_argument_spec,
     insecure_transport_warning,
-    normalize_lms_url,
-    require_requests,
+    module_lms_url,
     session_from_params,
 )
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(http_argument_spec(), **probe_argument_spec()), supports_check_mode=True)
-    require_requests(module)
     params = module.params
-    try:
-        lms_url = normalize_lms_url(params["lms_url"])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc), cause="bad_option")
+    lms_url = module_lms_url(module)
     if params["timeout"] <= 0 or params["request_timeout"] <= 0:
         module.fail_json(msg="timeout and request_timeout must be more than 0 seconds", cause="bad_option")
     warning = insecure_transport_warning(lms_url, params["validate_certs"])

@@ -248,8 +248,7 @@ from ansible.module_utils.edx_provision.http.enrollments import (
 from ansible.module_utils.edx_provision.http.session import (
     EdxHttpError,
     http_argument_spec,
-    normalize_lms_url,
-    require_requests,
+    module_lms_url,
     session_from_params,
 )
 
@@ -260,12 +259,8 @@ def main():
         required_one_of=[("token", "api_key")],
         supports_check_mode=True,
     )
-    require_requests(module)
     params = module.params
-    try:
-        lms_url = normalize_lms_url(params["lms_url"])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc), cause="bad_option")
+    lms_url = module_lms_url(module)
     if params["throttle_timeout"] < 0 or params["request_timeout"] <= 0:
         module.fail_json(
             msg="throttle_timeout must be 0 or more and request_timeout more than 0 seconds", cause="bad_option"

@@ -75,12 +75,6 @@ options:
     type: bool
     default: false
 attributes:
-  action:
-    support: full
-    description:
-      - Runs on the controller through its action plugin; only C(manage.py lms shell) runs on the host, started
-        over the task's connection (with become) with its input on stdin. The host needs a POSIX C(/bin/sh) and
-        coreutils, and no Python for Ansible (a Ginkgo host with Python 3.5 works).
   check_mode:
     support: full
     description: Reads the LMS and reports what would change; writes nothing.
@@ -88,7 +82,6 @@ attributes:
     support: full
     description: Before and after state of every changed user; a password change shows as a marker.
 notes:
-  - Needs the LMS's C(manage.py shell) with C(-c) (Django 1.10 and later, so Hawthorn onwards).
   - Users are looked up by username, as C(manage_user) does.
 seealso:
   - module: edx_oauth_client
@@ -160,15 +153,11 @@ users:
                "is_superuser": false, "is_active": true, "groups": [], "has_usable_password": true}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.edx_provision.lms.tasks import NO_ACTION_PLUGIN, TASKS, argument_spec, constraints
+from ansible.module_utils.edx_provision.lms.tasks import main_without_action_plugin
 
 
 def main():
-    """Runs only where the action plugin was not loaded: says so (the task runs through the plugin)."""
-    task = TASKS["edx_user"]
-    module = AnsibleModule(argument_spec=argument_spec(task), supports_check_mode=True, **constraints(task))
-    module.fail_json(msg=NO_ACTION_PLUGIN % "edx_user")
+    main_without_action_plugin("edx_user")
 
 
 if __name__ == "__main__":

@@ -85,6 +85,15 @@ def require_requests(module):
         module.fail_json(msg=missing_requests_message(), exception=REQUESTS_IMPORT_ERROR, cause="missing_library")
 
 
+def module_lms_url(module):
+    """For a module: requests importable, then lms_url normalised; else the module fails naming the fix."""
+    require_requests(module)
+    try:
+        return normalize_lms_url(module.params["lms_url"])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc), cause="bad_option")
+
+
 def normalize_lms_url(url):
     """The LMS base URL without a trailing slash; ValueError (naming lms_url) when it is not one.
 

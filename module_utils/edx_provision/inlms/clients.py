@@ -147,12 +147,7 @@ def plan_client(want, have, secret_matches, new_client_id=None, by_name=None):
         after["filters"] = []
         _check_redirects(want, after)
         return _client_plan(want, "create", ["state"], None, after)
-    after = dict(have)
-    changes = []
-    for prop in COMPARED:
-        if want.get(prop) is not None and want[prop] != have[prop]:
-            after[prop] = want[prop]
-            changes.append(prop)
+    after, changes = updated(want, have, COMPARED)
     if want.get("scopes") is not None and set(want["scopes"]) != set(have["scopes"]):
         after["scopes"] = list(want["scopes"])
         changes.append("scopes")
@@ -160,6 +155,15 @@ def plan_client(want, have, secret_matches, new_client_id=None, by_name=None):
         changes.append("client_secret")
     _check_redirects(want, after)
     return _client_plan(want, "update" if changes else "none", changes, have, after)
+
+
+def updated(want, have, compared):
+    """(after, changes): `have` with the `compared` properties `want` sets to other values, and their names."""
+    after = dict(have)
+    changes = [prop for prop in compared if want.get(prop) is not None and want[prop] != have[prop]]
+    for prop in changes:
+        after[prop] = want[prop]
+    return after, changes
 
 
 def _check_redirects(want, after):

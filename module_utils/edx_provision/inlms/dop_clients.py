@@ -34,6 +34,7 @@ if __name__ != "edx_provision":  # imported by the module or the tests; in the L
         plan_clients,
         plan_identity,
         public_client_plan,
+        updated,
         validate,
     )
 
@@ -124,12 +125,7 @@ def plan_dop_client(want, have, secret_ok, new_client_id, by_name, default_uri):
             "backend": "dop",
         }
         return _client_plan(want, "create", ["state"], None, after)
-    after = dict(have)
-    changes = []
-    for prop in DOP_COMPARED:
-        if want.get(prop) is not None and want[prop] != have[prop]:
-            after[prop] = want[prop]
-            changes.append(prop)
+    after, changes = updated(want, have, DOP_COMPARED)
     if uris is not None and uris != have["redirect_uris"]:
         after["redirect_uris"] = list(uris)
         changes.append("redirect_uris")

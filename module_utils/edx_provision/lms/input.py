@@ -81,15 +81,21 @@ def check_email(item, option="email"):
         )
 
 
-def check_password(item, option="password"):
+def given_text(item, option, empty):
+    """The option's text when given (None when left out); refuses another type and "" (`empty` says why)."""
     value = item.get(option)
     if value is None:
-        return
+        return None
     check_type(item, option, str)
     if value == "":
-        raise ValueError(
-            "%s is empty: leave it out to keep the user's current password, or give one." % option_name(item, option)
-        )
+        raise ValueError("%s is empty: %s" % (option_name(item, option), empty))
+    return value
+
+
+def check_password(item, option="password"):
+    value = given_text(item, option, "leave it out to keep the user's current password, or give one.")
+    if value is None:
+        return
     if len(value) < PASSWORD_MIN or len(value) > 4096 or CONTROL.search(value):
         raise ValueError(
             "%s must be %d to 4096 characters without line breaks or control characters (a value read "
@@ -98,15 +104,10 @@ def check_password(item, option="password"):
 
 
 def check_secret(item, option="client_secret"):
-    value = item.get(option)
+    empty = "leave it out to keep the current secret (or have one generated for a new client), or give one."
+    value = given_text(item, option, empty)
     if value is None:
         return
-    check_type(item, option, str)
-    if value == "":
-        raise ValueError(
-            "%s is empty: leave it out to keep the current secret (or have one generated for a new "
-            "client), or give one." % option_name(item, option)
-        )
     if not SECRET.fullmatch(value):
         raise ValueError(
             "%s must be 16 to 255 printable ASCII characters without spaces or line breaks (make one "

@@ -11,6 +11,8 @@ and only the LMS process on the host (`connection`).
 import time
 from collections import namedtuple
 
+from ansible.module_utils.basic import AnsibleModule
+
 from .access_options import ACCESS_KINDS, access_argument_spec, token_request, token_result
 from .client_options import CLIENT_MUTUALLY_EXCLUSIVE, CLIENT_REQUIRED_ONE_OF, CLIENTS, client_argument_spec
 from .results import module_result
@@ -77,3 +79,10 @@ def run_task(task, params, check_mode, diff, host):
     if task.shape:
         task.shape(answer, result, started)
     return result, list(answer.get("warnings", []))
+
+
+def main_without_action_plugin(name):
+    """main() of the module file: reached only when Ansible did not load the action plugin; says so."""
+    task = TASKS[name]
+    module = AnsibleModule(argument_spec=argument_spec(task), supports_check_mode=True, **constraints(task))
+    module.fail_json(msg=NO_ACTION_PLUGIN % name)
