@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Documentation of the HTTP options shared by the controller-side modules (edx_token, edx_api_check).
 
-Matches module_utils/edx_http.http_argument_spec() option for option.
+Matches http_argument_spec() in module_utils/edx_provision/http/session.py option for option.
 """
 
 

@@ -191,6 +191,16 @@ def test_a_client_id_lives_in_one_back_end_and_refusals_keep_their_non_ascii_tex
     assert lms27.snapshot() == before
 
 
+def test_a_direct_token_for_a_dop_client_says_to_use_the_token_endpoint(lms27):
+    made = lms27.run("ensure_oauth_clients", clients=[client(client_id="dop-4", name="dop-4")], backend="dop")
+    assert made["clients"][0]["action"] == "create", made
+    before = lms27.snapshot()
+    token = {"client_id": "dop-4", "value": "v" * 40, "username": None, "scope": "", "expires_in": 60}
+    refused = lms27.run("ensure_access", clients=[], users=[], backend="dot", token=token)
+    assert refused.get("failed") and 'client_id "dop-4" is a django-oauth2-provider client' in refused["msg"]
+    assert "edx_api_access_token_method endpoint" in refused["msg"] and lms27.snapshot() == before
+
+
 def test_a_client_id_both_back_ends_hold_is_only_resolved_by_deleting_one(lms27):
     made = lms27.run("ensure_oauth_clients", clients=[client(client_id="twin", name="twin")], backend="dop")
     assert made["clients"][0]["action"] == "create", made

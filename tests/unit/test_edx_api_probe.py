@@ -1,4 +1,4 @@
-"""edx_api_probe: heartbeat wait, deadline and backoff, and the explanation of each API failure.
+"""http/probe.py: heartbeat wait, deadline and backoff, and the explanation of each API failure.
 
 A scripted session and a fake clock stand in for the network and for time.
 """

@@ -1,4 +1,4 @@
-"""edx_http pure logic: lms_url checks, transport error wording, body excerpts, JWT shape, session setup."""
+"""http/session.py pure logic: lms_url checks, transport error wording, body excerpts, JWT shape, session setup."""
 
 import base64
 import json

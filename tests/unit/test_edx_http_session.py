@@ -1,4 +1,4 @@
-"""edx_http sessions against throw-away local HTTP(S) servers: retries, backoff, TLS verification."""
+"""http/session.py sessions against throw-away local HTTP(S) servers: retries, backoff, TLS verification."""
 
 import datetime
 import ssl

@@ -1,4 +1,4 @@
-"""edx_enrollment_plan: input checks and what each enrollment needs, without any HTTP."""
+"""http/enrollment_plan.py: input checks and what each enrollment needs, without any HTTP."""
 
 import pytest
 from ansible.module_utils.edx_provision.http.enrollment_plan import (

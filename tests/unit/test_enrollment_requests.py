@@ -1,4 +1,4 @@
-"""edx_enrollments and edx_throttle: which requests a call makes, pacing and 429 waits.
+"""http/enrollments.py and http/throttle.py: which requests a call makes, pacing and 429 waits.
 
 A scripted session answers like the LMS; a fake clock stands in for time, so nothing really waits.
 """
@@ -43,7 +43,7 @@ class Response:
 
 
 class FakeLms:
-    """Enrollments in a dict, answering the calls edx_enrollments makes, optionally throttling."""
+    """Enrollments in a dict, answering the calls http/enrollments.py makes, optionally throttling."""
 
     def __init__(self, clock, enrollments=None, users=("alice", "bob", "carol"), staff_list=True, throttle=()):
         self.clock = clock

@@ -7,7 +7,7 @@ Order of a call, so that bad input fails before any write:
   1. read the current enrollments: the staff list `enrollments?course_id=C&username=u1,u2,...`
      (cursor pages of 100), or, where there is none (404: an LMS before 2019) or the caller is not
      staff (403), one `enrollment/{user},{course}` read per enrollment;
-  2. plan every entry (edx_enrollment_plan);
+  2. plan every entry (enrollment_plan);
   3. read `course/{id}` of each course that gets a create or a mode change, and check the modes;
   4. check that users no read has shown exist: a POST into a course that cannot exist, which the
      LMS refuses with 406 for an unknown user and with 400 (no course) for a known one, before it

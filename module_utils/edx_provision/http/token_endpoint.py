@@ -105,11 +105,11 @@ def build_request(params):
 def mint(
     session, lms_url, params, timeout, now=None, deadline=None, timings=None, clock=time.monotonic, sleep=time.sleep
 ):
-    """POST the token request and return a token record (see edx_token_cache.token_record).
+    """POST the token request and return a token record (see token_cache.token_record).
 
     With a `deadline` (a `clock()` value), connection errors and 502/503/504 are retried with backoff
     until then; without one, the request is sent once (plus the session's own retries). `timings`
-    (an edx_api_probe.Timings with a `token` phase) records the attempts, also into a failure.
+    (a probe.Timings with a `token` phase) records the attempts, also into a failure.
     """
     url = token_url(lms_url)
     form, headers = build_request(params)

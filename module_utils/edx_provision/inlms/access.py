@@ -5,7 +5,7 @@
 
 The entry point of edx_access, and so of the role: one LMS start per host converges everything the
 role states. Clients go to django-oauth-toolkit or, on Ginkgo, django-oauth2-provider
-(edx_inlms_dop_clients.oauth_backend). Users are planned first, so a client may be owned by a user
+(dop_clients.oauth_backend). Users are planned first, so a client may be owned by a user
 this same call creates; everything is validated before the first write, applied in order (users, then clients), re-read,
 and the token (when asked for) is made last. A failure anywhere leaves the LMS as it was.
 """

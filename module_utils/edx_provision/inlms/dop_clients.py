@@ -6,7 +6,7 @@
 Ginkgo keeps OAuth2 clients in DOP; its command upserts by client_id and prints the client, its
 secret and the owner's whole row (password hash included) on stdout, so that output is thrown
 away inside the LMS and the client is re-read from the ORM instead. The same identity rules as for
-django-oauth-toolkit clients hold (edx_inlms_clients.plan_identity): no takeover without
+django-oauth-toolkit clients hold (clients.plan_identity): no takeover without
 allow_owner_change, no re-keying, `absent` only on a full identity match. Every option the client
 has is passed on every run (an omitted -t would drop trusted status). A DOP client has one redirect
 URI and no scopes or grant type (DOP allows every grant); redirect_uris [] leaves its URI as it is
@@ -69,6 +69,13 @@ def dop_models():
     from provider.oauth2.models import Client
 
     return Client, TrustedClient
+
+
+def dop_client_exists(client_id):
+    """Whether this LMS has django-oauth2-provider and a client of it with this client_id."""
+    from django.apps import apps
+
+    return apps.is_installed(DOP_APP) and dop_models()[0].objects.filter(client_id=client_id).exists()
 
 
 def dop_state(client):

@@ -10,6 +10,7 @@ or the LMS's default ones.
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
     from .base import ProvisionError
+    from .dop_clients import dop_client_exists
 
 FALLBACK_SCOPES = ["read", "write", "email", "profile"]  # the LMS's DEFAULT_SCOPES (lms/envs/common.py)
 
@@ -35,6 +36,12 @@ def make_token(want):
     from oauth2_provider.models import get_application_model
 
     app = get_application_model().objects.filter(client_id=want["client_id"]).first()
+    if app is None and dop_client_exists(want["client_id"]):
+        raise ProvisionError(
+            'client_id "%s" is a django-oauth2-provider client (Ginkgo), and a direct token is a '
+            "django-oauth-toolkit one: mint the token at the token endpoint instead (edx_token method endpoint; "
+            "the role: edx_api_access_token_method endpoint)." % want["client_id"]
+        )
     if app is None:
         raise ProvisionError(
             'No OAuth2 client with client_id "%s" on the LMS: create it first (edx_oauth_client), or fix '

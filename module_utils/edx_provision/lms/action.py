@@ -10,10 +10,12 @@ would: changed, diff, warnings, failures with their message; values of no_log op
 edx_token with `method: endpoint` runs as a module (normally delegated to the controller); its
 successful result, which holds the token, is hidden from output like a no_log result.
 
-ActionBase offers no public names for running a command over the connection, for the task's
-environment prefix or for running a module; `_low_level_execute_command`,
-`_compute_environment_string`, `_execute_module` and `_task` are what Ansible's own action plugins
-use. Arguments are checked with the public `validate_argument_spec`.
+Arguments are checked with ActionBase's public `validate_argument_spec`, and no_log values are found
+from the argument spec itself (`no_log_values`). ActionBase has no public names for the rest, so this
+uses what Ansible's own action plugins use: `_task` (the task's name, arguments, check and diff
+mode), `_low_level_execute_command` and `_compute_environment_string` (a command over the
+connection with become and the task's environment), `_execute_module` and `_remove_tmp_path` (run
+edx_token's module and clean up after it).
 """
 
 from ansible.module_utils.common.parameters import remove_values

@@ -6,7 +6,7 @@
 Builds the `manage.py lms ... shell` argv for the deployment kind, reads a native LMS's environment
 file without a shell, feeds the program and its request as one JSON document on stdin (never on the
 command line, where `ps` shows it) and reads back the single marked result line. The process has
-a deadline (`lms_timeout`); a failure is told by its cause (`edx_diagnosis`).
+a deadline (`lms_timeout`); a failure is told by its cause (`diagnosis`).
 """
 
 import json
@@ -100,7 +100,7 @@ def resolve_options(params):
 def build_argv(options, transport="command"):
     """argv for `manage.py lms [--settings=S] shell ...` on this kind of deployment.
 
-    `command`: `shell -c BOOTSTRAP`; `interactive`: `shell --plain --no-startup` (edx_transport).
+    `command`: `shell -c BOOTSTRAP`; `interactive`: `shell --plain --no-startup` (transport).
     """
     argv = list(options["manage_command"]) + ["lms"]
     if options.get("settings"):

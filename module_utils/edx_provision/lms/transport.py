@@ -13,7 +13,7 @@ Two transports carry the same JSON document (program, request, deadline) on stdi
   (json.dumps escapes line breaks). The code ends the session with sys.exit, so a failure before the
   program could report one gives a non-zero exit code, which the console alone would not (it prints
   tracebacks and carries on with exit code 0). Prompts (`>>> ` without a newline) land on stdout in
-  front of the result line, which starts with a line break of its own (edx_inlms_base.emit).
+  front of the result line, which starts with a line break of its own (inlms/base.py: emit).
 
 `auto` tries `command` first, so a modern LMS pays no extra start, and falls back to `interactive`
 only on Django 1.8's exact refusal of `-c` (one extra start, on Ginkgo only).
