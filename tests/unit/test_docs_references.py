@@ -30,7 +30,8 @@ TOP_LEVEL = frozenset(path.name for path in REPO.iterdir() if path.name != ".git
 FENCE = re.compile(r"^\s*(```|~~~)")
 INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 LINK = re.compile(r"\]\(([^()\s]+)\)")
-MAKE = re.compile(r"\bmake((?:\s+[A-Za-z0-9_.=/'\"-]\S*)+)")
+# `make` as a command: at the start of the code, after `sudo`, or after a shell operator (not "make the ...").
+MAKE = re.compile(r"(?:^|[;&|(]|\bsudo)\s*make((?:\s+[A-Za-z0-9_.=/'\"-]\S*)+)", re.MULTILINE)
 VARIABLE = re.compile(r"\bedx_api_access_[a-z0-9_]*[a-z0-9]")
 TARGET = re.compile(r"^([A-Za-z0-9_.-]+(?:[ \t]+[A-Za-z0-9_.-]+)*)[ \t]*:(?!=)", re.MULTILINE)
 HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
@@ -229,9 +230,9 @@ def test_the_checks_name_the_document_line_and_missing_thing(tmp_path):
     document = tmp_path / "bad.md"
     document.write_text(
         "# Title\n"
-        "Run `make demo` then `make no-such-target LMS_PORT=1`.\n"
+        "Run `make demo` then `sudo make no-such-target LMS_PORT=1`.\n"
         "```sh\n"
-        "ansible-playbook -i inventory.yml playbooks/no-such.yml  # playbooks/verify.yml exists\n"
+        "ansible-playbook -i inventory.yml playbooks/no-such.yml  # playbooks/verify.yml exists; files make a program\n"
         "```\n"
         "See [the title](#title), [nothing](#nowhere), `/edx/bin/manage.edxapp`, `build/x.tar.gz`.\n"
         "Set `edx_api_access_lms_url` and edx_api_access_no_such_variable.\n"
