@@ -92,7 +92,9 @@ def settings(argv):
         "--from-json", metavar="FILE", help="measure nothing: rebuild the report from a results file this script wrote"
     )
     parser.add_argument(
-        "--readme", metavar="FILE", help="also put the tables into FILE (README.md) between its bench markers"
+        "--readme",
+        metavar="FILE",
+        help="also put the tables into FILE (docs/bench-results.md) between its bench markers",
     )
     parser.add_argument(
         "--out",

@@ -1,6 +1,6 @@
 """`make bench` against real stand-ins with no boot delay: what it counts, not how fast anything is.
 
-The bench is how the README's performance claims are made, so its counts must be right: each
+The bench is how the performance claims of docs/performance.md are made, so its counts must be right: each
 baseline runs exactly the commands its tool runs (per user one manage_user and one
 create_dot_application for configuration, manage_user and a `shell` for Tutor), the toolkit's verify
 never starts the LMS, check mode writes nothing, and the report compares them.

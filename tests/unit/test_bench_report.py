@@ -1,4 +1,4 @@
-"""bench/report.py: the table rows and the baseline/toolkit ratios the README quotes."""
+"""bench/report.py: the table rows and the baseline/toolkit ratios docs/performance.md quotes."""
 
 import sys
 from pathlib import Path
