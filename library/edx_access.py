@@ -6,14 +6,17 @@
 
 DOCUMENTATION = r"""
 module: edx_access
-short_description: Ensure users, OAuth2 clients and optionally a token on an Open edX LMS in one LMS start
+short_description: Ensure users, OAuth2 clients and optionally tokens on an Open edX LMS in one LMS start
 description:
   - Does what M(edx_user) and M(edx_oauth_client) do, for both lists together, in B(one) LMS process and
     B(one) database transaction - a real LMS takes 4 to 7 seconds to start, and a failure anywhere
     (a client owned by someone else, a bad secret, a missing group) leaves the LMS exactly as it was.
-  - Users are planned first, so a client may be owned by a user the same call creates.
-  - With O(direct_token), also creates a bearer token for one of the clients, inside the LMS, in the same
-    process (for LMSes whose OAuth2 endpoints are off). You choose the token's value, so it never
+  - Users are planned first, so a client may be owned by a user the same call creates. Users are created
+    and updated before the clients and removed after them, and a user removed here does not count a
+    client this same call removes as its own (so O(users[].remove_owned_clients) is only needed for the
+    clients the call does not name).
+  - With O(direct_tokens), also creates bearer tokens for some of the clients, inside the LMS, in the same
+    process (for LMSes whose OAuth2 endpoints are off). You choose each token's value, so it never
     travels back in the result.
   - The role C(edx_api_access) uses this module for its LMS side.
 author: edx-provision maintainers (!UNKNOWN)
@@ -23,11 +26,12 @@ extends_documentation_fragment:
   - edx_users
   - edx_clients
 options:
-  direct_token:
+  direct_tokens:
     description:
-      - A bearer token to create once the users and clients are as stated. In check mode it is created
-        only when nothing else would change.
-    type: dict
+      - Bearer tokens to create once the users and clients are as stated, one per entry. In check mode they
+        are created only when nothing else would change.
+    type: list
+    elements: dict
     suboptions:
       client_id:
         description: The client the token belongs to.
@@ -95,10 +99,13 @@ clients:
   returned: always
   type: list
   elements: dict
-token:
-  description: The token made, without its value (you chose it), or null when none was asked for or made.
-  returned: always
-  type: dict
+tokens:
+  description:
+    - One entry per entry of O(direct_tokens), in order, describing the token made without its value (you
+      chose it); null for a token check mode did not make.
+  returned: when O(direct_tokens) is given
+  type: list
+  elements: dict
   contains:
     username:
       description: The user the token acts as.

@@ -30,6 +30,10 @@ class PlayRun:
         assert len(found) == 1, f"expected one result for task {name!r}, got {len(found)}: {self.stdout}"
         return found[0]
 
+    def item(self, name, index=0):
+        """The result of item `index` of the looped task `name` (the role loops over its accounts)."""
+        return self.task(name)["result"]["results"][index]
+
     @property
     def changed_count(self):
         return sum(1 for r in self.results if r["status"] == "ok" and r["result"].get("changed"))

@@ -400,11 +400,13 @@ def test_role_on_ginkgo_check_converge_rerun_verify(fresh_ginkgo, tmp_path, toke
     held = target.dop_client("svc-api")
     assert held.pop("redirect_uri").startswith(("http://", "https://"))  # DOP needs one: the LMS's root URL
     assert held == dict(name="svc-api", owner="svc-api", secret=SECRET, client_type=0, trusted=0)
-    check = run.task("Check the enrollment API with the token")["result"]
+    check = run.item("Check the enrollment API with the token")
     assert check["status"] == 200 and check["enrollments"] == []
     shown = run.task("Show the enrollment API's answer")["result"]["msg"]
+    staff = "staff true as expected" if token_type == "jwt" else "staff true not checked"  # Ginkgo: a JWT's claim
     assert shown == (
-        f"GET {target.url}/api/enrollment/v1/enrollment as svc-api with a {token_type} token answered 200: []"
+        f"GET {target.url}/api/enrollment/v1/enrollment as svc-api with a {token_type} token answered 200: []; "
+        f"client svc-api, {staff}"
     )
     assert target.snapshot()["dot"] == before["dot"]  # the client went to DOP, not DOT
 
@@ -418,7 +420,7 @@ def test_role_on_ginkgo_check_converge_rerun_verify(fresh_ginkgo, tmp_path, toke
     boots = target.lms.boots()
     run = play("verify", inv)
     assert run.rc == 0, run.output
-    check = run.task("Check the enrollment API with the token")["result"]
+    check = run.item("Check the enrollment API with the token")
     assert check["status"] == 200 and target.lms.boots() == boots
     # Ginkgo has no roles/: a JWT's administrator claim says whether the user is staff; a bearer token cannot.
     if token_type == "jwt":
@@ -430,7 +432,7 @@ def test_role_on_ginkgo_check_converge_rerun_verify(fresh_ginkgo, tmp_path, toke
         with closing(sqlite3.connect(target.lms.state_dir / "db.sqlite3")) as db, db:
             db.execute("UPDATE auth_user SET is_staff = 0 WHERE username = 'svc-api'")
         run = play("verify", inv)
-        result = run.task("Check the enrollment API with the token")["result"]
+        result = run.item("Check the enrollment API with the token")
         assert run.rc != 0 and result["cause"] == "drift", run.output
         assert "is not global staff" in result["msg"] and "administrator claim" in result["msg"]
 
@@ -465,7 +467,7 @@ def test_role_on_ginkgo_with_a_dot_client_and_direct_tokens_needs_no_python_on_t
         skip_authorization=0,
     )
     assert target.dop_client("svc-api") is None
-    check = run.task("Check the enrollment API with the token")["result"]
+    check = run.item("Check the enrollment API with the token")
     assert check["status"] == 200 and check["token_type"] == "bearer"
 
     run = play("provision", inv)
@@ -473,7 +475,7 @@ def test_role_on_ginkgo_with_a_dot_client_and_direct_tokens_needs_no_python_on_t
     boots = target.lms.boots()
     run = play("verify", inv)
     assert run.rc == 0 and recap_changed(run) == 0, run.output
-    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert run.item("Check the enrollment API with the token")["status"] == 200
     assert target.lms.boots() - boots == 1
 
 

@@ -42,7 +42,7 @@ def recap_changed(run):
     return int(run.stdout.split("PLAY RECAP")[1].split("changed=")[1].split()[0])
 
 
-LMS_TASK = "Ensure the service user and the OAuth2 client on the LMS"
+LMS_TASK = "Ensure the service users and their OAuth2 clients on the LMS"
 
 
 def test_check_first_then_converge_then_nothing_left_to_change_one_lms_start_each(fresh_target, tmp_path):
@@ -63,10 +63,13 @@ def test_check_first_then_converge_then_nothing_left_to_change_one_lms_start_eac
     run = play("provision", inv)
     assert run.rc == 0 and recap_changed(run) == 1, run.output
     assert fresh_target.lms.boots() - boots == 1
-    check = run.task("Check the enrollment API with the token")["result"]
+    check = run.item("Check the enrollment API with the token")
     assert check["status"] == 200 and check["enrollments"] == []
     shown = run.task("Show the enrollment API's answer")["result"]["msg"]
-    assert shown == f"GET {fresh_target.url}/api/enrollment/v1/enrollment as svc-api with a jwt token answered 200: []"
+    assert shown == (
+        f"GET {fresh_target.url}/api/enrollment/v1/enrollment as svc-api with a jwt token answered 200: []; "
+        "client svc-api, staff true as expected"
+    )
 
     boots = fresh_target.lms.boots()
     run = play("provision", inv)
@@ -75,7 +78,7 @@ def test_check_first_then_converge_then_nothing_left_to_change_one_lms_start_eac
     boots = fresh_target.lms.boots()
     run = play("provision", inv, "--check", "--diff")
     assert run.rc == 0 and recap_changed(run) == 0
-    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert run.item("Check the enrollment API with the token")["status"] == 200
     assert fresh_target.lms.boots() - boots == 1
     boots = fresh_target.lms.boots()
     assert play("verify", inv).rc == 0
@@ -215,7 +218,7 @@ def test_user_with_another_email_fails_clearly_and_changes_nothing(target, tmp_p
         ({"edx_api_access_runner": "kubernetes"}, None, "edx_api_access_runner"),
         (
             {"edx_api_access_grant_type": "password", "edx_api_access_password": None},
-            "Check that the role's variables fit together",
+            "Check every account",
             "which needs edx_api_access_password",
         ),
     ],
@@ -236,7 +239,7 @@ def test_verify_names_drift_made_on_the_lms(target, tmp_path, name):
     inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
     assert play("provision", inv).rc == 0
     run = play("verify", inv)
-    assert run.rc == 0 and run.task("Check the enrollment API with the token")["result"]["is_staff"] is True
+    assert run.rc == 0 and run.item("Check the enrollment API with the token")["is_staff"] is True
     target.query(
         "import json\nfrom django.contrib.auth import get_user_model\n"
         f"get_user_model().objects.filter(username={name!r}).update(is_staff=False)\nprint(json.dumps(1))\n"
@@ -244,7 +247,7 @@ def test_verify_names_drift_made_on_the_lms(target, tmp_path, name):
     boots = target.lms.boots()
     run = play("verify", inv)
     assert run.rc != 0 and target.lms.boots() == boots
-    result = run.task("Check the enrollment API with the token")["result"]
+    result = run.item("Check the enrollment API with the token")
     assert result["cause"] == "drift" and "is not global staff" in result["msg"]
     assert play("provision", inv).rc == 0 and play("verify", inv).rc == 0
 
@@ -256,7 +259,7 @@ def test_verify_with_a_wrong_secret_names_the_option_and_changes_nothing(target,
     inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_client_secret="Wrong-secret-1")
     run = play("verify", inv)
     assert run.rc != 0
-    result = run.task("Mint an access token at the LMS's token endpoint")["result"]
+    result = run.item("Mint an access token at the LMS's token endpoint")
     assert result["cause"] == "invalid_client" and "client_secret" in result["msg"]
     assert "Wrong-secret-1" not in run.output
     assert target.snapshot() == before
@@ -268,7 +271,7 @@ def test_verify_explains_an_lms_that_is_down(standin_factory, tmp_path):
     down.lms.stop()
     run = play("verify", inv)
     assert run.rc != 0
-    result = run.task("Mint an access token at the LMS's token endpoint")["result"]
+    result = run.item("Mint an access token at the LMS's token endpoint")
     assert result["cause"] == "connection_refused"
     assert down.url.split("//")[1] in result["msg"] and "lms_url" in result["msg"]
     assert result["timings"]["heartbeat_attempts"] >= 2  # waited for it to come back, until the deadline
@@ -278,20 +281,20 @@ def test_oauth2_provider_off_is_explained_and_direct_tokens_still_work(standin_f
     off = Target(standin_factory(settings="oauth2_off", name="oauth-off"))
     run = play("provision", inventory(tmp_path, off))
     assert run.rc != 0
-    result = run.task("Mint an access token at the LMS's token endpoint")["result"]
+    result = run.item("Mint an access token at the LMS's token endpoint")
     assert result["cause"] == "oauth2_disabled" and "ENABLE_OAUTH2_PROVIDER" in result["msg"]
 
     direct = inventory(tmp_path, off, edx_api_access_token_method="direct")
     run = play("provision", direct)
     assert run.rc == 0, run.output[-3000:]
-    check = run.task("Check the enrollment API with the token")["result"]
+    check = run.item("Check the enrollment API with the token")
     assert check["status"] == 200 and check["token_type"] == "bearer"
 
     # verify makes a new token inside the LMS (one start), reported as no change.
     boots = off.lms.boots()
     run = play("verify", direct)
     assert run.rc == 0 and recap_changed(run) == 0, run.output[-3000:]
-    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert run.item("Check the enrollment API with the token")["status"] == 200
     assert off.lms.boots() - boots == 1
 
 
@@ -303,7 +306,7 @@ def test_hashed_secrets_a_rotated_secret_is_reported_and_works(standin_factory, 
     run = play("provision", inventory(tmp_path, hashed, edx_api_access_client_secret="Rotated-secret-77"))
     assert run.rc == 0 and recap_changed(run) == 1
     assert run.task(LMS_TASK)["result"]["clients"][0]["changes"] == ["client_secret"]
-    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert run.item("Check the enrollment API with the token")["status"] == 200
 
 
 def test_password_grant_and_token_cache(target, tmp_path, name):
@@ -318,12 +321,12 @@ def test_password_grant_and_token_cache(target, tmp_path, name):
     )
     run = play("provision", inv)
     assert run.rc == 0, run.output[-3000:]
-    assert run.task("Check the enrollment API with the token")["result"]["status"] == 200
+    assert run.item("Check the enrollment API with the token")["status"] == 200
     assert oct(cache.stat().st_mode & 0o777) == "0o600"
     tokens = len(target.tokens())
     run = play("provision", inv)
     assert run.rc == 0 and len(target.tokens()) == tokens  # an unchanged provision reuses the cached token
     run = play("verify", inv)
-    assert run.rc == 0 and run.task("Mint an access token at the LMS's token endpoint")["result"].get("censored")
+    assert run.rc == 0 and run.item("Mint an access token at the LMS's token endpoint").get("censored")
     assert len(target.tokens()) == tokens + 1  # verify always mints, to prove the credentials work now
     assert len(json.loads(cache.read_text())["tokens"]) == 1  # the fresh token replaced the cached one

@@ -181,17 +181,17 @@ TOKEN = dict(client_id="bot", value="v" * 40, username=None, scope=None, expires
 @pytest.mark.parametrize(
     "token, message",
     [
-        (dict(TOKEN, value="short"), "direct_token.value must be 32 to 255"),
-        (dict(TOKEN, value="v" * 40 + "\n"), "direct_token.value must be 32 to 255"),
-        (dict(TOKEN, expires_in=0), "direct_token.expires_in must be a positive number"),
-        (dict(TOKEN, username="-x\n"), "direct_token.username '-x\\\\n' is not valid"),
+        (dict(TOKEN, value="short"), "direct_tokens\\[0\\].value must be 32 to 255"),
+        (dict(TOKEN, value="v" * 40 + "\n"), "direct_tokens\\[0\\].value must be 32 to 255"),
+        (dict(TOKEN, expires_in=0), "direct_tokens\\[0\\].expires_in must be a positive number"),
+        (dict(TOKEN, username="-x\n"), "direct_tokens\\[0\\].username '-x\\\\n' is not valid"),
     ],
 )
 def test_bad_direct_token_is_refused(token, message):
     with pytest.raises(ValueError, match=message):
-        token_request({"direct_token": token, "users": None, "clients": None})
+        token_request({"direct_tokens": [token], "users": None, "clients": None})
 
 
 def test_edx_access_needs_something_to_do():
     with pytest.raises(ValueError, match="Nothing to do"):
-        token_request({"direct_token": None, "users": None, "clients": None})
+        token_request({"direct_tokens": None, "users": None, "clients": None})

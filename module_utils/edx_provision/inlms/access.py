@@ -1,13 +1,15 @@
 # Copyright: edx-provision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Runs inside the LMS: service users, their OAuth2 clients and a direct token in one transaction.
+"""Runs inside the LMS: service users, their OAuth2 clients and direct tokens in one transaction.
 
 The entry point of edx_access, and so of the role: one LMS start per host converges everything the
-role states. Clients go to django-oauth-toolkit or, on Ginkgo, django-oauth2-provider
-(dop_clients.oauth_backend). Users are planned first, so a client may be owned by a user
-this same call creates; everything is validated before the first write, applied in order (users, then clients), re-read,
-and the token (when asked for) is made last. A failure anywhere leaves the LMS as it was.
+role states, for any number of accounts. Clients go to django-oauth-toolkit or, on Ginkgo,
+django-oauth2-provider (dop_clients.oauth_backend). Users are planned first, so a client may be owned
+by a user this same call creates; a user this call removes does not count the clients this call
+removes as its own. Everything is validated before the first write, then applied in order: users
+created or updated, clients, users removed; re-read; the tokens (when asked for) are made last. A
+failure anywhere leaves the LMS as it was.
 """
 
 if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
@@ -19,34 +21,43 @@ if __name__ != "edx_provision":  # imported by the module or the tests; in the L
 
 
 def ensure_access(request):
-    """Entry point: plan users and clients, apply both groups, then make the token if asked."""
+    """Entry point: plan users and clients, apply them in order, then make the tokens asked for."""
     check_mode = request["check_mode"]
-    user_plans = plan_users(request.get("users") or [])
-    creates = [plan["username"] for plan in user_plans if plan["action"] == "create"]
+    wanted_tokens = request.get("tokens") or []
     backend = oauth_backend(request.get("backend", "auto"))
-    if backend == "dop" and request.get("token"):
+    if backend == "dop" and wanted_tokens:
         raise ProvisionError(
-            "direct_token makes a django-oauth-toolkit token, and this LMS's clients are in django-oauth2-provider "
-            "(backend dop): leave direct_token out and mint the token at the token endpoint (edx_token)."
+            "direct_tokens makes django-oauth-toolkit tokens, and this LMS's clients are in django-oauth2-provider "
+            "(backend dop): leave direct_tokens out and mint the tokens at the token endpoint (edx_token)."
         )
-    client_plans, warnings, clients_group = oauth_clients(request.get("clients") or [], check_mode, backend, creates)
-    apply_groups([user_group(user_plans), clients_group], check_mode)
+    clients = request.get("clients") or []
+    removed_clients = [want["client_id"] for want in clients if want["state"] == "absent" and want.get("client_id")]
+    user_plans = plan_users(request.get("users") or [], removed_clients)
+    creates = [plan["username"] for plan in user_plans if plan["action"] == "create"]
+    client_plans, warnings, clients_group = oauth_clients(clients, check_mode, backend, creates)
+    kept = [plan for plan in user_plans if plan["action"] != "delete"]
+    removed = [plan for plan in user_plans if plan["action"] == "delete"]
+    apply_groups([user_group(kept), clients_group, user_group(removed)], check_mode)
     result = {
         "users": [public_user_plan(plan) for plan in user_plans],
         "clients": [public_client_plan(plan, plan["generated_secret"]) for plan in client_plans],
         "warnings": warnings,
     }
-    if request.get("token"):
-        pending = any(plan["action"] != "none" for plan in user_plans + client_plans)
-        if check_mode and pending:
-            result["token"] = None
+    if wanted_tokens:
+        if check_mode and any(plan["action"] != "none" for plan in user_plans + client_plans):
+            result["tokens"] = [None] * len(wanted_tokens)
             warnings.append("Check mode: the users or clients would change first, so no token was made.")
         else:
-            token = make_token(request["token"])
-            del token["access_token"]  # the caller chose the value; it never travels back
-            result["token"] = token
+            result["tokens"] = [made_token(want) for want in wanted_tokens]
             result["commit_in_check_mode"] = True
     return result
+
+
+def made_token(want):
+    """The description of a token made for `want`; its value, the caller's choice, never travels back."""
+    token = make_token(want)
+    del token["access_token"]
+    return token
 
 
 ENTRY_POINTS["ensure_access"] = ensure_access

@@ -245,13 +245,18 @@ def apply_user(plan):
         user.save(update_fields=["is_active"])
 
 
-def plan_users(wants):
-    """Read every requested user, then plan all of them; fails before anything changes."""
+def plan_users(wants, removed_clients=()):
+    """Read every requested user, then plan all of them; fails before anything changes.
+
+    `removed_clients`: client_ids the same call removes, which a user it removes no longer owns by then.
+    """
     plans = []
     for want in wants:
         have = read_user(want["username"])
         matches = have is None or password_matches(want["username"], want.get("password"))
-        owned = owned_client_ids(want["username"]) if have is not None and want["state"] == "absent" else []
+        owned = []
+        if have is not None and want["state"] == "absent":
+            owned = [client_id for client_id in owned_client_ids(want["username"]) if client_id not in removed_clients]
         plans.append(plan_user(want, have, matches, owned))
     check_groups_exist(plans)
     check_emails_free(plans)

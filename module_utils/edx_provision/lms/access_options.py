@@ -1,11 +1,11 @@
 # Copyright: edx-provision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""edx_access on the module side: users, clients and a direct token as one request, checked first.
+"""edx_access on the controller: users, clients and direct tokens as one request, checked first.
 
 The role's LMS side in one LMS start: the users and clients lists take the options of edx_user and
-edx_oauth_client (with their defaults), and `direct_token` asks for a bearer token whose value the caller
-chose, so that the token never travels back in a result.
+edx_oauth_client (with their defaults), and each entry of `direct_tokens` asks for a bearer token whose
+value the caller chose, so that the token never travels back in a result.
 """
 
 import re
@@ -27,9 +27,10 @@ def access_argument_spec():
         users=dict(type="list", elements="dict", options=user_suboptions()),
         clients=dict(type="list", elements="dict", options=client_suboptions()),
         backend=dict(type="str", default="auto", choices=BACKENDS),
-        # Not secret as a whole (client, user, scope, lifetime); its `value` is no_log.
-        direct_token=dict(
-            type="dict",
+        # Not secret as a whole (client, user, scope, lifetime); each `value` is no_log.
+        direct_tokens=dict(
+            type="list",
+            elements="dict",
             no_log=False,
             options=dict(
                 client_id=dict(type="str", required=True),
@@ -59,37 +60,31 @@ ACCESS_KINDS = [ACCESS_USERS, ACCESS_CLIENTS]
 
 
 def token_request(params):
-    """The `token` part of the request, checked (none when no token is asked for), and the clients' back end."""
-    token = params.get("direct_token")
+    """The `tokens` part of the request, checked (none when no token is asked for), and the clients' back end."""
+    wanted = params.get("direct_tokens") or []
     backend = {"backend": params.get("backend") or "auto"}
-    if not token:
-        if not params.get("users") and not params.get("clients"):
-            raise ValueError("Nothing to do: give users, clients or direct_token.")
-        return backend
-    if not TOKEN_VALUE.fullmatch(token["value"]):
-        raise ValueError(
-            "direct_token.value must be 32 to 255 letters, digits, - and _ (for example "
-            "lookup('community.general.random_string', length=40, special=false)); it is the token itself."
-        )
-    if token["expires_in"] <= 0:
-        raise ValueError("direct_token.expires_in must be a positive number of seconds, got %s." % token["expires_in"])
-    if token.get("username"):
-        check_username({"where": "direct_token", "username": token["username"]})
-    return dict(
-        backend,
-        token={
-            "client_id": token["client_id"],
-            "value": token["value"],
-            "username": token.get("username"),
-            "scope": " ".join(token.get("scope") or []),
-            "expires_in": token["expires_in"],
-        },
-    )
+    if not wanted and not params.get("users") and not params.get("clients"):
+        raise ValueError("Nothing to do: give users, clients or direct_tokens.")
+    tokens = []
+    for index, token in enumerate(wanted):
+        where = "direct_tokens[%d]" % index
+        if not TOKEN_VALUE.fullmatch(token["value"]):
+            raise ValueError(
+                "%s.value must be 32 to 255 letters, digits, - and _ (for example "
+                "lookup('community.general.random_string', length=40, special=false)); it is the token itself." % where
+            )
+        if token["expires_in"] <= 0:
+            raise ValueError("%s.expires_in must be a positive number of seconds, got %s." % (where, token["expires_in"]))
+        if token.get("username"):
+            check_username({"where": where, "username": token["username"]})
+        token = dict(token, scope=" ".join(token.get("scope") or []))
+        tokens.append({key: token.get(key) for key in ("client_id", "value", "username", "scope", "expires_in")})
+    return dict(backend, tokens=tokens) if tokens else backend
 
 
 def token_result(answer, result, now):
-    """Add the token's description (never its value) to the module's result."""
-    token = answer.get("token")
-    if token is not None:
-        token = dict(token, token_type="bearer", expires_at=iso_utc(now + token["expires_in"]))  # noqa: S106
-    result["token"] = token
+    """Add the tokens' descriptions (never their values) to the module's result."""
+    result["tokens"] = [
+        None if token is None else dict(token, token_type="bearer", expires_at=iso_utc(now + token["expires_in"]))  # noqa: S106
+        for token in answer.get("tokens") or []
+    ]

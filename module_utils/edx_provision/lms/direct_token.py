@@ -54,12 +54,11 @@ def direct_minter(host, check_mode):
         wanted.update(scope=scope_text(params["scope"]).split(), expires_in=params["expires_in"])
         try:
             # backend dot: the token is a django-oauth-toolkit one, whatever back end holds the LMS's clients.
-            token = token_request({"direct_token": wanted, "backend": "dot"})
+            token = token_request({"direct_tokens": [wanted], "backend": "dot"})
         except ValueError as exc:
-            raise LmsError(str(exc).replace("direct_token.", "")) from None
+            raise LmsError(str(exc).replace("direct_tokens[0].", "")) from None
         request = dict(token, check_mode=check_mode, users=[], clients=[])
-        answer = LmsRunner(params, host).run("ensure_access", request)
-        made = answer["token"]
+        made = LmsRunner(params, host).run("ensure_access", request)["tokens"][0]
         return token_record(value, "bearer", made["expires_in"], made["scope"], now=now)
 
     return mint_direct
