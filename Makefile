@@ -105,7 +105,7 @@ collection-test: $(STAMP) ## build and install the collection, ansible-test sani
 test: lint unit contract integration fleet molecule collection-test ## everything CI runs
 
 # make bench knobs (read by bench/run.py from the environment): BENCH_BOOT_DELAY seconds per LMS
-# start (default 5), BENCH_USERS (default "1 10"), BENCH_QUICK=1 (0.5 s boots, 1 user).
+# start (default 5), BENCH_USERS (default "1 10 50"), BENCH_QUICK=1 (0.5 s boots, 1 user).
 bench: $(STAMP) ## LMS starts and wall time: toolkit vs configuration and Tutor; then bench-enroll
 	$(BIN)/python bench/run.py
 	$(MAKE) bench-enroll

@@ -1,8 +1,7 @@
 """The ways of giving N service accounts API access that `make bench` compares, and their steps.
 
 - toolkit:        the role through the project's own playbooks/provision.yml and playbooks/verify.yml;
-                  one inventory host per service account, all on the same LMS, run one at a time
-                  (--forks 1), as the baselines run their commands one at a time.
+                  one inventory host (the LMS) with every service account in edx_api_access_accounts.
 - modules:        the toolkit's modules called once with lists (bench/modules.yml).
 - configuration:  openedx/configuration's oauth_client_setup: per account one manage_user and one
                   create_dot_application --update, as shell tasks (bench/configuration.yml).
@@ -117,28 +116,26 @@ class Toolkit(Approach):
     steps = ("check", "first", "rerun", "verify")
 
     def inventory(self):
-        hosts = {}
-        for account in self.users:
-            hosts[account["username"]] = {
-                "ansible_connection": "local",
-                "ansible_python_interpreter": PYTHON,
-                "edx_api_access_lms_url": self.lms.url,
-                "edx_api_access_runner": "command",
-                "edx_api_access_manage_command": [PYTHON, str(MANAGE_PY)],
-                "edx_api_access_settings": self.lms.settings,
-                "edx_api_access_environment": self.lms_environment(),
-                "edx_api_access_username": account["username"],
-                "edx_api_access_email": account["email"],
-                "edx_api_access_client_id": account["client_id"],
-                "edx_api_access_client_secret": account["client_secret"],
-            }
-        return self.write_json("inventory", {"lms": {"hosts": hosts}})
+        host = {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": PYTHON,
+            "edx_api_access_lms_url": self.lms.url,
+            "edx_api_access_runner": "command",
+            "edx_api_access_manage_command": [PYTHON, str(MANAGE_PY)],
+            "edx_api_access_settings": self.lms.settings,
+            "edx_api_access_environment": self.lms_environment(),
+            "edx_api_access_accounts": [
+                {key: account[key] for key in ("username", "email", "client_id", "client_secret")}
+                for account in self.users
+            ],
+        }
+        return self.write_json("inventory", {"lms": {"hosts": {"lms": host}}})
 
     def run(self, step):
         inventory = self.inventory()
         if step == "verify":
-            return self.playbook(REPO / "playbooks" / "verify.yml", inventory, ("--forks", "1"))
-        extra = ("--forks", "1") + (("--check", "--diff") if step == "check" else ())
+            return self.playbook(REPO / "playbooks" / "verify.yml", inventory)
+        extra = ("--check", "--diff") if step == "check" else ()
         return self.playbook(REPO / "playbooks" / "provision.yml", inventory, extra)
 
 

@@ -30,7 +30,7 @@ from measure import measure, requests_served  # noqa: E402
 from report import into_readme, report  # noqa: E402
 
 DEFAULT_BOOT_DELAY = 5.0
-DEFAULT_USERS = "1 10"
+DEFAULT_USERS = "1 10 50"
 QUICK_BOOT_DELAY = 0.5
 QUICK_USERS = "1"
 
