@@ -9,7 +9,7 @@ afterwards (its database) and wall time, then prints a Markdown table with basel
 and writes it, with the raw numbers as JSON, to bench/results/.
 
 Knobs (environment, or the options below): BENCH_BOOT_DELAY (seconds, default 5), BENCH_USERS
-(default "1 10"), BENCH_QUICK=1 (boot delay 0.5 s and 1 user, for development).
+(default "1 10 50"), BENCH_QUICK=1 (boot delay 0.5 s and 1 user, for development).
 """
 
 import argparse

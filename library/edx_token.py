@@ -58,7 +58,7 @@ options:
     description:
       - Client secret of the application.
       - Required with O(grant_type=client_credentials); with O(grant_type=password) it may be left
-        out for a public application. Not used with O(method=direct).
+        out for a public application. Refused with O(method=direct), which does not use it.
     type: str
   grant_type:
     description:
@@ -75,7 +75,7 @@ options:
     type: str
   password:
     description:
-      - The password of O(username), with O(grant_type=password).
+      - The password of O(username), with O(grant_type=password). Refused with O(method=direct).
     type: str
   token_type:
     description:
@@ -131,7 +131,8 @@ options:
     default: 300
   expires_in:
     description:
-      - Lifetime in seconds of a token made with O(method=direct). The LMS's own bearer tokens last 36000.
+      - Lifetime in seconds of a token made with O(method=direct), from 1 to 315360000 (ten years). The LMS's own
+        bearer tokens last 36000.
     type: int
     default: 36000
   wait_for_heartbeat:
@@ -166,7 +167,8 @@ notes:
     form-encoded POST; the module does exactly that.
   - The LMS rate-limits the token endpoint per client IP; O(cache_path) avoids a mint per run.
   - The action plugin of the same name hides the task result from output and runs O(method=direct); keep it
-    next to the module (C(action_plugins) in C(ansible.cfg)).
+    next to the module (C(action_plugins) in C(ansible.cfg)). Without it, O(method=direct) fails saying so, but
+    O(method=endpoint) runs as a plain module whose result, token included, C(-v) shows.
 seealso:
   - module: edx_api_check
 author:
@@ -267,7 +269,7 @@ timings:
   description:
     - How long each phase took and how many requests it needed (all zero for a cached token or
       O(method=direct)).
-  returned: success, and failures while waiting or minting
+  returned: success, and failures of method endpoint while waiting or minting
   type: dict
   contains:
     heartbeat_seconds:
@@ -332,9 +334,13 @@ url:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.edx_provision.http.session import EdxHttpError, require_requests
-from ansible.module_utils.edx_provision.http.token_flow import mint_endpoint, obtain_token
-from ansible.module_utils.edx_provision.lms.direct_token import TOKEN_REQUIRED_IF, token_argument_spec
-from ansible.module_utils.edx_provision.lms.tasks import NO_ACTION_PLUGIN
+from ansible.module_utils.edx_provision.http.token_flow import (
+    TOKEN_REQUIRED_IF,
+    mint_endpoint,
+    obtain_token,
+    token_argument_spec,
+)
+from ansible.module_utils.edx_provision.lms_options import NO_ACTION_PLUGIN
 
 
 def main():

@@ -190,9 +190,9 @@ def test_removing_a_user_with_other_clients_needs_remove_owned_clients(fresh_tar
         ),
         (
             [account(0), account(1, client_secret=None)],
-            "edx_api_access_accounts[1].client_secret must be one non-empty",
+            "edx_api_access_accounts[1].client_secret must be a single string, got NoneType (its value is not shown)",
         ),
-        ([account(0, client_id=12)], "edx_api_access_accounts[0].client_id must be one non-empty string"),
+        ([account(0, client_id=12)], "edx_api_access_accounts[0].client_id must be a single string, got int"),
         ([account(0, clinet_id="x")], "edx_api_access_accounts[0] has unknown fields (clinet_id)"),
         ([account(0, state="gone")], "edx_api_access_accounts[0].state must be one of present, absent."),
         ([account(0, grant_type="password")], "edx_api_access_accounts[0].grant_type is password, which needs"),

@@ -160,8 +160,10 @@ def test_dot_0_10_applications_are_validated_and_saved_as_django_admin_does(lms2
 
 def test_a_direct_token_goes_into_dot_0_10s_own_access_token_model(lms27):
     token = {"client_id": "dot-2", "value": "t" * 40, "username": None, "scope": "", "expires_in": 600}
-    result = lms27.run("ensure_access", clients=[client(client_id="dot-2", name="tokens")], backend="dot", token=token)
-    assert result["token"] == {"username": "owner", "scope": "read write email profile", "expires_in": 600}
+    result = lms27.run(
+        "ensure_access", clients=[client(client_id="dot-2", name="tokens")], backend="dot", tokens=[token]
+    )
+    assert result["tokens"] == [{"username": "owner", "scope": "read write email profile", "expires_in": 600}]
     assert lms27.rows(
         "SELECT t.token, t.scope, u.username FROM oauth2_provider_accesstoken t JOIN auth_user u ON u.id = t.user_id "
         "JOIN oauth2_provider_application a ON a.id = t.application_id WHERE a.client_id = 'dot-2'"
@@ -196,7 +198,7 @@ def test_a_direct_token_for_a_dop_client_says_to_use_the_token_endpoint(lms27):
     assert made["clients"][0]["action"] == "create", made
     before = lms27.snapshot()
     token = {"client_id": "dop-4", "value": "v" * 40, "username": None, "scope": "", "expires_in": 60}
-    refused = lms27.run("ensure_access", clients=[], users=[], backend="dot", token=token)
+    refused = lms27.run("ensure_access", clients=[], users=[], backend="dot", tokens=[token])
     assert refused.get("failed") and 'client_id "dop-4" is a django-oauth2-provider client' in refused["msg"]
     assert "edx_api_access_token_method endpoint" in refused["msg"] and lms27.snapshot() == before
 

@@ -146,15 +146,33 @@ def test_edx_token_direct_runs_on_the_controller_and_its_token_works(target, nam
     "extra, words",
     [
         ({"token_type": "jwt"}, "token_type jwt needs method endpoint"),
-        ({"expires_in": 0}, "expires_in must be a positive number of seconds, got 0"),
-        ({"username": "bad name\n"}, "username"),
+        ({"expires_in": 0}, "expires_in must be a positive number of seconds up to 315360000 (ten years), got 0"),
+        ({"expires_in": 10**12}, "expires_in must be a positive number of seconds up to 315360000"),
+        ({"username": "bad name\n"}, "username 'bad name\\n' is not valid"),
+        ({"client_id": "bad\nid"}, "client_id 'bad\\nid' is not valid"),
+        ({"client_id": "x" * 10000}, "client_id 'xxxx"),
+        ({"client_secret": ""}, "client_secret is not used with method direct"),
+        ({"password": "ab"}, "password is not used with method direct"),
     ],
 )
-def test_edx_token_direct_refuses_bad_options_before_the_lms_starts(target, name, extra, words):
+def test_edx_token_direct_refuses_bad_options_before_the_lms_starts(target, name, tmp_path, extra, words):
+    """Refused before the cache is read or the LMS starts, naming the option, in words no mask cut up."""
+    assert target.play([{"name": "access", "edx_access": access(target, name)}]).rc == 0
+    cache = tmp_path / "tokens.json"
+    assert target.play([direct_token(target, name, cache_path=str(cache))]).rc == 0  # a valid token is cached
     boots = target.lms.boots()
-    run = target.play([direct_token(target, name, **extra)])
-    assert run.rc == 2 and words in run.task("token")["result"]["msg"], run.output[-2000:]
+    run = target.play([direct_token(target, name, cache_path=str(cache), **extra)])
+    result = run.task("token")["result"]
+    assert run.rc == 2 and words in result["msg"] and result["cause"] == "bad_option", run.output[-2000:]
+    assert "********" not in result["msg"] and len(result["msg"]) < 1000
     assert target.lms.boots() == boots
+
+
+def test_an_empty_password_is_refused_in_words_no_mask_cuts_up(target, name):
+    user = {**target.runner, "username": name, "email": f"{name}@example.com", "password": ""}
+    run = target.play([{"name": "user", "edx_user": user}])
+    msg = run.task("user")["result"]["msg"]
+    assert run.rc == 2 and msg.startswith("password is empty: leave it out"), msg
 
 
 def test_edx_token_direct_for_an_unknown_client_says_what_to_do(target, name):

@@ -210,17 +210,29 @@ def test_several_tokens_share_a_file_and_expired_ones_are_dropped(tmp_path):
     assert sorted(entries) == ["keep", "new"]
 
 
-def test_corrupt_or_foreign_files_are_reported_and_replaced(tmp_path):
+def test_a_cache_of_another_format_is_reported_and_replaced(tmp_path):
     path = tmp_path / "tokens.json"
-    path.write_text("not json")
-    record, problem = lookup(str(path), "k", CREDS, 0)
-    assert record is None and "unreadable" in problem
     path.write_text(json.dumps({"version": 99, "tokens": {}}))
-    assert "unknown or older format" in read_entries(str(path))[1]
-    path.write_text("[1, 2]")
-    assert "unknown or older format" in read_entries(str(path))[1]
+    record, problem = lookup(str(path), "k", CREDS, 0)
+    assert record is None and "unknown or older format" in problem
     store(str(path), "k", token_record("t", "bearer", 60, "", now=0), CREDS, now=0)
     assert read_entries(str(path))[1] is None
+    path.write_text("")
+    assert read_entries(str(path)) == ({}, None)  # an empty file (touch) is an empty cache
+
+
+@pytest.mark.parametrize(
+    "content", ["ssh-ed25519 AAAAC3Nza... operator@laptop\n", "[1, 2]", '{"tokens": {}}', "127.0.0.1 localhost\n"]
+)
+def test_a_file_that_is_no_token_cache_is_refused_and_left_as_it_is(tmp_path, content):
+    """A typo in cache_path (~/.ssh/authorized_keys, /etc/hosts) must not replace that file with tokens."""
+    path = tmp_path / "authorized_keys"
+    path.write_text(content)
+    with pytest.raises(CacheError, match="holds something other than an edx-provision token cache"):
+        lookup(str(path), "k", CREDS, 0)
+    with pytest.raises(CacheError):
+        store(str(path), "k", token_record("t", "bearer", 60, "", now=0), CREDS, now=0)
+    assert path.read_text() == content
 
 
 def test_missing_file_is_an_empty_cache(tmp_path):

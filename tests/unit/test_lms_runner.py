@@ -201,7 +201,7 @@ def test_bootstrap_runs_nothing_when_the_deadline_passed_during_the_boot(tmp_pat
 
 
 def test_every_lms_side_module_gets_a_deadline_option_of_ten_minutes():
-    from ansible.module_utils.edx_provision.lms.runner import lms_argument_spec
+    from ansible.module_utils.edx_provision.lms_options import lms_argument_spec
 
     assert lms_argument_spec()["lms_timeout"] == dict(type="int", default=600)
 

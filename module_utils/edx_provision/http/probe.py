@@ -6,7 +6,7 @@
 Waiting and retrying share one deadline (`timeout`): connection errors, 5xx on the heartbeat and
 429/502/503/504 on the API are retried with capped exponential backoff; anything else is final and
 is explained (401: why the token was refused; 403; 404: wrong lms_url; TLS; timeouts; refused).
-Redirects are followed only on lms_url's own origin (edx_http.send_same_origin); the token is never
+Redirects are followed only on lms_url's own origin (session.send_same_origin); the token is never
 sent anywhere else. The clock and sleep are injectable so the loop is tested without waiting.
 `wait_for_heartbeat` is also edx_token's readiness wait, so both steps wait the same way.
 """

@@ -135,9 +135,10 @@ def permission_warnings(path):
 def read_cache(path):
     """(data, problem): the parsed cache ({"mac_key", "tokens"}); a missing file is an empty cache.
 
-    Raises CacheError for a symlink, another user's file or a non-regular file. An unreadable or
-    corrupt file (or an older format, whose entries are not bound to credentials) is reported as
-    `problem` and treated as empty, so it gets rewritten.
+    Raises CacheError for a symlink, another user's file, a non-regular file, and a file that is not
+    this toolkit's cache (a typo in cache_path must not replace ~/.ssh/authorized_keys). An empty or
+    unreadable file, or a cache of an older format (whose entries are not bound to credentials), is
+    reported as `problem` and treated as empty, so it gets rewritten.
     """
     empty = {"mac_key": None, "tokens": {}}
     try:
@@ -152,15 +153,27 @@ def read_cache(path):
         return empty, "token cache %s is unreadable (%s); it will be replaced" % (path, exc)
     try:
         _checked_stat(path, os.fstat(fd))  # the file opened is the file checked
-        with os.fdopen(fd, encoding="utf-8") as handle:
+        with os.fdopen(fd, encoding="utf-8", errors="replace") as handle:
             fd = None
-            data = json.load(handle)
-    except (OSError, ValueError) as exc:
+            text = handle.read()
+    except OSError as exc:
         return empty, "token cache %s is unreadable (%s); it will be replaced" % (path, exc)
     finally:
         if fd is not None:
             os.close(fd)
-    data = data if isinstance(data, dict) else {}
+    if not text.strip():
+        return empty, None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if data == {}:
+        return empty, None
+    if not isinstance(data, dict) or "version" not in data or "tokens" not in data:
+        raise CacheError(
+            "cache_path %s holds something other than an edx-provision token cache, so it is left as it is. Set "
+            "cache_path to a file of its own (one that does not exist yet, or an earlier token cache)." % path
+        )
     tokens, mac_key = data.get("tokens"), data.get("mac_key")
     if data.get("version") != CACHE_VERSION or not isinstance(tokens, dict) or not _is_key(mac_key):
         return empty, "token cache %s has an unknown or older format; it will be replaced" % path

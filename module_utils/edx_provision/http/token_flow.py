@@ -17,9 +17,16 @@ import time
 
 from ansible.module_utils.common.validation import check_required_if
 
+from ..lms_options import LMS_REQUIRED_IF, lms_argument_spec
 from ..vocabulary import iso_utc
 from .probe import Timings, wait_for_heartbeat_ok
-from .session import EdxHttpError, insecure_transport_warning, normalize_lms_url, session_from_params
+from .session import (
+    EdxHttpError,
+    http_argument_spec,
+    insecure_transport_warning,
+    normalize_lms_url,
+    session_from_params,
+)
 from .token_cache import (
     CacheError,
     fingerprint,
@@ -30,12 +37,32 @@ from .token_cache import (
 )
 from .token_endpoint import (
     ENDPOINT_REQUIRED_IF,
+    endpoint_argument_spec,
     mint,
     scope_text,
     type_mismatch_warning,
 )
 
 PHASES = ("heartbeat", "token")
+TOKEN_REQUIRED_IF = LMS_REQUIRED_IF + [("method", "endpoint", ["lms_url"])]
+
+
+def token_argument_spec():
+    """edx_token's whole argument spec, read by its module file and by the action plugin (method direct)."""
+    spec = http_argument_spec()
+    spec.update(endpoint_argument_spec())
+    spec.update(lms_argument_spec())
+    spec.update(
+        method=dict(type="str", default="endpoint", choices=["endpoint", "direct"]),
+        lms_url=dict(type="str"),
+        cache_path=dict(type="path"),
+        cache_reuse=dict(type="bool", default=True),
+        min_ttl=dict(type="int", default=300),
+        expires_in=dict(type="int", default=36000),
+        wait_for_heartbeat=dict(type="bool", default=True),
+        timeout=dict(type="float", default=60),
+    )
+    return spec
 
 
 def checked_lms_url(params):

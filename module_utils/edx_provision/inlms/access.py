@@ -12,7 +12,7 @@ created or updated, clients, users removed; re-read; the tokens (when asked for)
 failure anywhere leaves the LMS as it was.
 """
 
-if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
+if __name__ != "edx_provision":  # imported on the controller or by tests; in the LMS the parts are concatenated
     from .base import ENTRY_POINTS, ProvisionError, apply_groups
     from .clients import public_client_plan
     from .dop_clients import oauth_backend, oauth_clients

@@ -18,7 +18,7 @@ are compared with the LMS's hashers when stored hashed (django-oauth-toolkit 2+)
 when stored in clear (1.x); they are never read back into results.
 """
 
-if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
+if __name__ != "edx_provision":  # imported on the controller or by tests; in the LMS the parts are concatenated
     from .base import (
         Conflict,
         ProvisionError,

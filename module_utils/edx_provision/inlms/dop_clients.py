@@ -24,7 +24,7 @@ deleting one of the two.
 import re
 import sys
 
-if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
+if __name__ != "edx_provision":  # imported on the controller or by tests; in the LMS the parts are concatenated
     from .base import ENTRY_POINTS, Conflict, ProvisionError, apply_groups, label
     from .clients import (
         _client_plan,

@@ -8,7 +8,7 @@ its owner (or to the given user), lasts the requested number of seconds, and get
 or the LMS's default ones.
 """
 
-if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
+if __name__ != "edx_provision":  # imported on the controller or by tests; in the LMS the parts are concatenated
     from .base import ProvisionError
     from .dop_clients import dop_client_exists
 

@@ -11,7 +11,7 @@ manage_user does not manage, is set through the ORM. Removing a user that owns O
 refused unless the task allows it, because the LMS deletes those clients with the user.
 """
 
-if __name__ != "edx_provision":  # imported by the module or the tests; in the LMS the parts are concatenated
+if __name__ != "edx_provision":  # imported on the controller or by tests; in the LMS the parts are concatenated
     from .base import (
         ENTRY_POINTS,
         Conflict,

@@ -20,6 +20,7 @@ LIST_DEFAULTS = {
     "clients": {"state": "present", "return_secret": False, "allow_owner_change": False},
 }
 TOKEN_VALUE = re.compile(r"[A-Za-z0-9_-]{32,255}")  # AccessToken.token holds 255; guessable below 32
+TOKEN_LIFETIME_MAX = 10 * 365 * 86400  # ten years; far beyond, the LMS's date arithmetic overflows
 
 
 def access_argument_spec():
@@ -73,8 +74,11 @@ def token_request(params):
                 "%s.value must be 32 to 255 letters, digits, - and _ (for example "
                 "lookup('community.general.random_string', length=40, special=false)); it is the token itself." % where
             )
-        if token["expires_in"] <= 0:
-            raise ValueError("%s.expires_in must be a positive number of seconds, got %s." % (where, token["expires_in"]))
+        if not 0 < token["expires_in"] <= TOKEN_LIFETIME_MAX:
+            raise ValueError(
+                "%s.expires_in must be a positive number of seconds up to %d (ten years), got %s."
+                % (where, TOKEN_LIFETIME_MAX, token["expires_in"])
+            )
         if token.get("username"):
             check_username({"where": where, "username": token["username"]})
         token = dict(token, scope=" ".join(token.get("scope") or []))

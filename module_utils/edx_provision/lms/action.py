@@ -14,16 +14,17 @@ Arguments are checked with ActionBase's public `validate_argument_spec`, and no_
 from the argument spec itself (`no_log_values`). ActionBase has no public names for the rest, so this
 uses what Ansible's own action plugins use: `_task` (the task's name, arguments, check and diff
 mode), `_low_level_execute_command` and `_compute_environment_string` (a command over the
-connection with become and the task's environment), `_execute_module` and `_remove_tmp_path` (run
-edx_token's module and clean up after it).
+connection with become and the task's environment), `_execute_module`, `_remove_tmp_path` and
+`_connection._shell.tmpdir` (run edx_token's module and clean up after it, as ActionBase's own
+modules do).
 """
 
 from ansible.module_utils.common.parameters import remove_values
 
 from ..http.session import EdxHttpError
-from ..http.token_flow import obtain_token
+from ..http.token_flow import TOKEN_REQUIRED_IF, obtain_token, token_argument_spec
 from .connection import ConnectionHost
-from .direct_token import TOKEN_REQUIRED_IF, direct_minter, token_argument_spec
+from .direct_token import direct_minter
 from .runner import LmsError
 from .tasks import TASKS, argument_spec, constraints, run_task
 
@@ -47,8 +48,8 @@ def no_log_values(spec, params):
     found = set()
     for name, option in spec.items():
         value = (params or {}).get(name)
-        if value is None:
-            continue
+        if value is None or value == "":
+            continue  # as Ansible's own list: masking "" would put a mask between every character
         if option.get("no_log"):
             found.add(str(value))
         if option.get("options"):
@@ -97,7 +98,8 @@ def run_token(action, task_vars, log):
     warnings = []
     check_mode = bool(action._task.check_mode)
     try:
-        result = obtain_token(params, check_mode, warnings.append, direct_minter(host(action, log), check_mode))
+        minter = direct_minter(host(action, log), params, check_mode)
+        result = obtain_token(params, check_mode, warnings.append, minter)
     except EdxHttpError as exc:
         result = dict(exc.result(), failed=True, msg=exc.msg)
     except LmsError as exc:

@@ -3,9 +3,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Start the LMS process on the task's host over Ansible's connection, from the controller.
 
-The LMS-side action plugins (edx_access, edx_user, edx_oauth_client) run their logic on the
-controller and only the LMS process on the host, so the host needs no Python for Ansible: a Ginkgo
-host has Python 3.5 and the LMS's 2.7, and ansible-core 2.19 runs modules on 3.8 and later only.
+The action plugin of the LMS-side modules (edx_access, edx_user, edx_oauth_client, edx_token with
+method direct) runs their logic on the controller and only the LMS process on the host, so the host
+needs no Python for Ansible: a Ginkgo host has Python 3.5 and the LMS's 2.7, and ansible-core 2.19
+runs modules on 3.8 and later only.
 
 The host runs two fixed POSIX sh scripts through the connection (with become, as a module would):
 
@@ -26,10 +27,10 @@ import re
 import shlex
 import time
 
+from ..lms_options import CONTAINER_RUNNERS
 from .diagnosis import cut
 from .runner import LmsError, parse_env_file
 
-CONTAINER_RUNNERS = ("tutor_local", "tutor_k8s", "docker")
 HOST_MARK = "edx-provision-host: "
 PROBE_MARK = "edx-provision-probe "  # what the probe's output starts with, after any login noise
 HOST_FAILED = 125  # the launcher's own failures; `timeout` uses 124-127 for its own, the LMS none of them

@@ -12,11 +12,11 @@ own (not the wrapper line of Tutor or kubectl), a signal is named, and long valu
 import re
 import signal
 
+from ..lms_options import CONTAINER_RUNNERS
+
 # Longest echoed value, and longest error line, a message may hold.
 VALUE_LIMIT = 200
 LINE_LIMIT = 400
-
-CONTAINER_RUNNERS = ("tutor_local", "tutor_k8s", "docker")
 
 
 def cut(text, limit=VALUE_LIMIT):

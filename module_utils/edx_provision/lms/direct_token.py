@@ -10,54 +10,49 @@ Cache, check mode and result are the same as for `method: endpoint` (http/token_
 
 import secrets
 
-from ..http.session import http_argument_spec
+from ..http.session import EdxHttpError
 from ..http.token_cache import token_record
-from ..http.token_endpoint import endpoint_argument_spec, scope_text
+from ..http.token_endpoint import scope_text
 from .access_options import token_request
-from .runner import LMS_REQUIRED_IF, LmsError, LmsRunner, lms_argument_spec
-
-TOKEN_REQUIRED_IF = LMS_REQUIRED_IF + [("method", "endpoint", ["lms_url"])]
-
-
-def token_argument_spec():
-    """edx_token's whole argument spec, read by its module file and by the action plugin."""
-    spec = http_argument_spec()
-    spec.update(endpoint_argument_spec())
-    spec.update(lms_argument_spec())
-    spec.update(
-        method=dict(type="str", default="endpoint", choices=["endpoint", "direct"]),
-        lms_url=dict(type="str"),
-        cache_path=dict(type="path"),
-        cache_reuse=dict(type="bool", default=True),
-        min_ttl=dict(type="int", default=300),
-        expires_in=dict(type="int", default=36000),
-        wait_for_heartbeat=dict(type="bool", default=True),
-        timeout=dict(type="float", default=60),
-    )
-    return spec
+from .input import CLIENT_ID, check_pattern
+from .runner import LmsRunner
 
 
-def direct_minter(host, check_mode):
-    """A minter for token_flow.obtain_token that makes the token inside the LMS started on `host`."""
+def direct_request(params, value, check_mode):
+    """The LMS request for a token of `value`, every option checked first; EdxHttpError (bad_option) names
+    the option, before the cache is read or the LMS starts."""
+    refusals = []
+    if params["token_type"] == "jwt":
+        refusals.append(
+            "token_type jwt needs method endpoint: the LMS signs JWTs in its token view. Use token_type bearer "
+            "with method direct."
+        )
+    refusals += [
+        "%s is not used with method direct (the token is made inside the LMS): leave it out." % option
+        for option in ("client_secret", "password")
+        if params[option] is not None
+    ]
+    wanted = dict(client_id=params["client_id"], value=value, username=params["username"])
+    wanted.update(scope=scope_text(params["scope"]).split(), expires_in=params["expires_in"])
+    try:
+        check_pattern(params, "client_id", CLIENT_ID, "1 to 100 printable ASCII characters without spaces")
+        # backend dot: the token is a django-oauth-toolkit one, whatever back end holds the LMS's clients.
+        token = token_request({"direct_tokens": [wanted], "backend": "dot"})
+    except ValueError as exc:
+        refusals.append(str(exc).replace("direct_tokens[0].", ""))
+    if refusals:
+        raise EdxHttpError(refusals[0], cause="bad_option")
+    return dict(token, check_mode=check_mode, users=[], clients=[])
+
+
+def direct_minter(host, params, check_mode):
+    """A minter for token_flow.obtain_token that makes the token inside the LMS started on `host`; the
+    request is built (and so checked) at once."""
+    value = secrets.token_urlsafe(30)  # 40 characters of [A-Za-z0-9_-]
+    request = direct_request(dict(params, where=""), value, check_mode)
 
     def mint_direct(params, lms_url, now, timings):
         del lms_url, timings
-        if params["token_type"] == "jwt":
-            raise LmsError(
-                "token_type jwt needs method endpoint: the LMS signs JWTs in its token view. "
-                "Use token_type bearer with method direct."
-            )
-        if params["expires_in"] <= 0:
-            raise LmsError("expires_in must be a positive number of seconds, got %s." % params["expires_in"])
-        value = secrets.token_urlsafe(30)  # 40 characters of [A-Za-z0-9_-]
-        wanted = dict(client_id=params["client_id"], value=value, username=params["username"])
-        wanted.update(scope=scope_text(params["scope"]).split(), expires_in=params["expires_in"])
-        try:
-            # backend dot: the token is a django-oauth-toolkit one, whatever back end holds the LMS's clients.
-            token = token_request({"direct_tokens": [wanted], "backend": "dot"})
-        except ValueError as exc:
-            raise LmsError(str(exc).replace("direct_tokens[0].", "")) from None
-        request = dict(token, check_mode=check_mode, users=[], clients=[])
         made = LmsRunner(params, host).run("ensure_access", request)["tokens"][0]
         return token_record(value, "bearer", made["expires_in"], made["scope"], now=now)
 

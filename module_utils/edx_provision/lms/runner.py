@@ -1,7 +1,7 @@
 # Copyright: edx-provision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Start the LMS once per module call and run an in-LMS program in it.
+"""Start the LMS once per task and run an in-LMS program in it.
 
 Builds the `manage.py lms ... shell` argv for the deployment kind, reads a native LMS's environment
 file without a shell, feeds the program and its request as one JSON document on stdin (never on the
@@ -13,6 +13,7 @@ import json
 import re
 import time
 
+from ..lms_options import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from .diagnosis import (
     cut,
     cut_lines,
@@ -23,12 +24,7 @@ from .diagnosis import (
     signal_message,
 )
 from .programs import program_source
-from .transport import RESULT_MARKER, SHELLS, lacks_shell_c, shell_argv, stdin_for
-
-DEFAULT_TIMEOUT = 600
-MAX_TIMEOUT = 86400  # a day; SIGALRM takes no more than an unsigned int anyway
-
-RUNNERS = ("native", "tutor_local", "tutor_k8s", "docker", "command")
+from .transport import RESULT_MARKER, lacks_shell_c, shell_argv, stdin_for
 
 DEFAULTS = {
     "native": {
@@ -43,26 +39,6 @@ DEFAULTS = {
     "docker": {"manage_command": ["docker", "exec", "-i", "{container}", "./manage.py"]},
     "command": {},
 }
-
-
-def lms_argument_spec():
-    """Options shared by every module that runs code inside the LMS (doc fragment `edx_lms`)."""
-    return dict(
-        runner=dict(type="str", default="native", choices=list(RUNNERS)),
-        manage_command=dict(type="list", elements="str"),
-        settings=dict(type="str"),
-        env_file=dict(type="path"),
-        chdir=dict(type="path"),
-        container=dict(type="str"),
-        lms_timeout=dict(type="int", default=DEFAULT_TIMEOUT),
-        shell=dict(type="str", default="auto", choices=list(SHELLS)),
-    )
-
-
-LMS_REQUIRED_IF = [
-    ("runner", "command", ["manage_command"]),
-    ("runner", "docker", ["container"]),
-]
 
 
 class LmsError(Exception):

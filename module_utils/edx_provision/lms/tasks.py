@@ -13,18 +13,12 @@ from collections import namedtuple
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ..lms_options import LMS_REQUIRED_IF, NO_ACTION_PLUGIN, lms_argument_spec
 from .access_options import ACCESS_KINDS, access_argument_spec, token_request, token_result
 from .client_options import CLIENT_MUTUALLY_EXCLUSIVE, CLIENT_REQUIRED_ONE_OF, CLIENTS, client_argument_spec
 from .results import module_result
-from .runner import LMS_REQUIRED_IF, LmsRunner, lms_argument_spec
+from .runner import LmsRunner
 from .user_options import USER_MUTUALLY_EXCLUSIVE, USER_REQUIRED_ONE_OF, USERS, user_argument_spec
-
-# What a module whose action plugin Ansible did not load says: the LMS side runs only through it.
-NO_ACTION_PLUGIN = (
-    "%s runs on the controller through its action plugin (action_plugins/edx_access.py, or the collection's "
-    "plugins/action), which this Ansible did not load. Use the repository's ansible.cfg (action_plugins = "
-    "./action_plugins) or the installed collection's fully qualified module name."
-)
 
 # options(): the task's own options; entry: its in-LMS entry point (programs.PROGRAMS);
 # extra_request(params) adds to the request; shape(answer, result, started) adds to the result.

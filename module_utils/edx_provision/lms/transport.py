@@ -22,7 +22,6 @@ All of this code must run under the LMS's Python, 2.7 on Ginkgo.
 
 import re
 
-SHELLS = ("auto", "command", "interactive")
 # What the program's result line starts with (sent in the request, so the LMS side needs no copy).
 RESULT_MARKER = "EDX_PROVISION_RESULT "
 
