@@ -82,8 +82,9 @@ CASES = {
 
 
 def fatal_block(stdout, name):
-    """The text Ansible printed for host `name`'s failure (from `fatal: [name` to the next blank line)."""
-    match = re.search(r"^fatal: \[%s[^\n]*\n(.*?)(?:\n\n|\Z)" % re.escape(name), stdout, re.S | re.M)
+    """The text Ansible printed for host `name`'s failure (from `fatal: [name`, or `failed: [name` for a looped
+    task's item, to the next blank line)."""
+    match = re.search(r"^(?:fatal|failed): \[%s[^\n]*\n(.*?)(?:\n\n|\Z)" % re.escape(name), stdout, re.S | re.M)
     return re.sub(r"\s+", " ", match.group(1)) if match else None
 
 
