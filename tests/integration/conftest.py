@@ -26,6 +26,19 @@ class Target:
     def env(self):
         return {"LMS_STATE_DIR": str(self.lms.state_dir)}
 
+    @property
+    def role_host(self):
+        """Host variables that point the role at this stand-in (runner command, on the controller)."""
+        return {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": str(Path(self.lms.manage_prefix[0])),
+            "edx_api_access_lms_url": self.url,
+            "edx_api_access_runner": "command",
+            "edx_api_access_manage_command": list(self.lms.manage_prefix),
+            "edx_api_access_settings": self.lms.settings,
+            "edx_api_access_environment": self.env,
+        }
+
     def play(self, tasks, **kwargs):
         env = dict(self.env, **kwargs.pop("env", {}))
         return run_play(tasks, env=env, **kwargs)

@@ -99,3 +99,13 @@ def run_play(tasks, *, play_vars=None, check=False, diff=False, verbosity=0, env
         return run_playbook(playbook, args=args, env=env, **kwargs)
     finally:
         playbook.unlink()
+
+
+def play(name, inventory, *args, **kwargs):
+    """Run the project's playbooks/NAME.yml against `inventory`, as an operator runs it."""
+    return run_playbook(REPO / "playbooks" / f"{name}.yml", inventory=inventory, args=args, **kwargs)
+
+
+def recap_changed(run):
+    """The `changed=` count of the first host in the PLAY RECAP."""
+    return int(run.stdout.split("PLAY RECAP")[1].split("changed=")[1].split()[0])

@@ -3,11 +3,10 @@ them, every account's own token proven against the API, and a teardown that remo
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 import requests
-from playbook import REPO, run_playbook
+from playbook import play, recap_changed, run_playbook
 
 LMS_TASK = "Ensure the service users and their OAuth2 clients on the LMS"
 
@@ -23,28 +22,10 @@ def account(index, **fields):
 
 
 def inventory(tmp_path, target, accounts, **overrides):
-    host = {
-        "ansible_connection": "local",
-        "ansible_python_interpreter": str(Path(target.lms.manage_prefix[0])),
-        "edx_api_access_lms_url": target.url,
-        "edx_api_access_runner": "command",
-        "edx_api_access_manage_command": list(target.lms.manage_prefix),
-        "edx_api_access_settings": target.lms.settings,
-        "edx_api_access_environment": target.env,
-        "edx_api_access_accounts": accounts,
-        **overrides,
-    }
+    host = {**target.role_host, "edx_api_access_accounts": accounts, **overrides}
     path = tmp_path / "inventory.json"
     path.write_text(json.dumps({"lms": {"hosts": {"lms1": host}}}))
     return path
-
-
-def play(name, inv, *args):
-    return run_playbook(REPO / "playbooks" / f"{name}.yml", inventory=inv, args=args)
-
-
-def recap_changed(run):
-    return int(run.stdout.split("PLAY RECAP")[1].split("changed=")[1].split()[0])
 
 
 def jwt_claims(token):

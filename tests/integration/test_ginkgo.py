@@ -9,7 +9,7 @@ from contextlib import closing
 
 import pytest
 from conftest import Target
-from playbook import REPO, run_playbook
+from playbook import play, recap_changed
 
 SECRET = "Ginkgo-client-secret-5e1d7a"
 CONSOLE = {"shell": "interactive"}  # the runner option, not a subprocess shell
@@ -371,14 +371,6 @@ def inventory(tmp_path, target, **overrides):
     path = tmp_path / "inventory.json"
     path.write_text(json.dumps({"lms": {"hosts": {"ginkgo1": host}}}))
     return path
-
-
-def play(name, inv, *args):
-    return run_playbook(REPO / "playbooks" / f"{name}.yml", inventory=inv, args=args)
-
-
-def recap_changed(run):
-    return int(run.stdout.split("PLAY RECAP")[1].split("changed=")[1].split()[0])
 
 
 @pytest.mark.parametrize("token_type", ["jwt", "bearer"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Target
-from playbook import REPO, run_playbook
+from playbook import play, recap_changed
 
 SECRET = "Client-secret-7f3a9c"
 PASSWORD = "User-password-4d2e8b"
@@ -16,13 +16,7 @@ PASSWORD = "User-password-4d2e8b"
 
 def inventory(tmp_path, target, **overrides):
     host = {
-        "ansible_connection": "local",
-        "ansible_python_interpreter": str(Path(target.lms.manage_prefix[0])),
-        "edx_api_access_lms_url": target.url,
-        "edx_api_access_runner": "command",
-        "edx_api_access_manage_command": list(target.lms.manage_prefix),
-        "edx_api_access_settings": target.lms.settings,
-        "edx_api_access_environment": target.env,
+        **target.role_host,
         "edx_api_access_username": "svc-api",
         "edx_api_access_email": "svc-api@example.com",
         "edx_api_access_password": PASSWORD,
@@ -32,14 +26,6 @@ def inventory(tmp_path, target, **overrides):
     path = tmp_path / "inventory.json"
     path.write_text(json.dumps({"lms": {"hosts": {"lms1": host}}}))
     return path
-
-
-def play(name, inv, *args, **kwargs):
-    return run_playbook(REPO / "playbooks" / f"{name}.yml", inventory=inv, args=args, **kwargs)
-
-
-def recap_changed(run):
-    return int(run.stdout.split("PLAY RECAP")[1].split("changed=")[1].split()[0])
 
 
 LMS_TASK = "Ensure the service users and their OAuth2 clients on the LMS"
