@@ -199,13 +199,14 @@ def test_the_single_account_variables_and_the_list_are_not_mixed(target, tmp_pat
 
 def test_direct_tokens_for_several_accounts_take_one_lms_start_in_verify_too(fresh_target, tmp_path):
     target = fresh_target
-    accounts = [account(0), account(1, token_method="direct"), account(2, token_method="direct")]
+    accounts = [account(0, scopes=["user_id"]), account(1, token_method="direct"), account(2, token_method="direct")]
     inv = inventory(tmp_path, target, accounts)
     boots = target.lms.boots()
     first = play("provision", inv)
     assert first.rc == 0 and target.lms.boots() - boots == 1, first.output[-3000:]  # users, clients and tokens
     shown = first.task("Show the enrollment API's answer")["result"]["msg"]
     assert "as svc-01 with a bearer token answered 200" in shown[1] and "as svc-02 with a bearer" in shown[2]
+    assert target.client("svc-00")["scopes"] == ["user_id"] and target.client("svc-01")["scopes"] is None
     boots = target.lms.boots()
     tokens = tokens_of(target, inv, tmp_path)
     assert target.lms.boots() - boots == 1  # both direct accounts' new tokens in one start

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from ansible.module_utils.edx_provision.lms.client_options import clients_request
 from ansible.module_utils.edx_provision.lms.runner import lms_document, parse_result
+from ansible.module_utils.edx_provision.lms.user_options import users_request
 
 REPO = Path(__file__).resolve().parents[2]
 PY27 = Path.home() / ".pyenv" / "versions" / "2.7.18" / "bin" / "python"
@@ -219,3 +220,26 @@ def test_a_client_id_both_back_ends_hold_is_only_resolved_by_deleting_one(lms27)
     assert removed["clients"][0]["action"] == "delete", removed
     assert lms27.rows("SELECT count(*) FROM oauth2_client WHERE client_id = 'twin'") == [(0,)]
     assert lms27.rows("SELECT name FROM oauth2_provider_application WHERE client_id = 'twin'") == [("by hand",)]
+
+
+def test_removing_a_user_counts_a_twin_in_the_other_back_end_as_owned(lms27):
+    """Removing a user's DOP client and the user in one call must not let the user's DOT copy of that
+    client_id (a twin made by hand in the admin) go silently with the user: it is named, nothing changes."""
+    made = lms27.run(
+        "ensure_oauth_clients", clients=[client(client_id="tw2", name="tw2", owner="other")], backend="dop"
+    )
+    assert made["clients"][0]["action"] == "create", made
+    lms27.python("dot_app", "tw2", "other")
+    before = lms27.snapshot()
+    users = users_request(
+        {
+            "users": [{"username": "other"}],
+            "state": "absent",
+            "remove_owned_clients": False,
+            "update_password": "always",
+        }
+    )
+    gone = client(client_id="tw2", name="tw2", owner="other", state="absent")
+    refused = lms27.run("ensure_access", users=users["users"], clients=[gone], backend="dop")
+    assert refused.get("failed") and 'owns OAuth2 clients ("tw2")' in refused["msg"], refused
+    assert lms27.snapshot() == before

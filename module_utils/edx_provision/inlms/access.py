@@ -31,7 +31,9 @@ def ensure_access(request):
             "(backend dop): leave direct_tokens out and mint the tokens at the token endpoint (edx_token)."
         )
     clients = request.get("clients") or []
-    removed_clients = [want["client_id"] for want in clients if want["state"] == "absent" and want.get("client_id")]
+    removed_clients = [
+        (backend, want["client_id"]) for want in clients if want["state"] == "absent" and want.get("client_id")
+    ]
     user_plans = plan_users(request.get("users") or [], removed_clients)
     creates = [plan["username"] for plan in user_plans if plan["action"] == "create"]
     client_plans, warnings, clients_group = oauth_clients(clients, check_mode, backend, creates)

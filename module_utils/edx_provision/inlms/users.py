@@ -141,27 +141,29 @@ def read_user(username):
 
 
 def client_models():
-    """The OAuth2 client models this LMS has: django-oauth-toolkit's, and django-oauth2-provider's on
-    Ginkgo. Both delete a user's clients with the user (on_delete CASCADE)."""
+    """(back end, model) of the OAuth2 client models this LMS has: django-oauth-toolkit's ("dot"), and
+    django-oauth2-provider's ("dop") on Ginkgo. Both delete a user's clients with the user (CASCADE)."""
     from django.apps import apps
 
     models = []
     try:
         from oauth2_provider.models import get_application_model
 
-        models.append(get_application_model())
+        models.append(("dot", get_application_model()))
     except ImportError:
         pass
     if apps.is_installed("provider.oauth2"):
-        models.append(apps.get_model("oauth2", "Client"))
+        models.append(("dop", apps.get_model("oauth2", "Client")))
     return models
 
 
-def owned_client_ids(username):
-    """client_ids of the OAuth2 clients (both back ends) the user owns: the LMS deletes them with it."""
+def owned_client_ids(username, removed_clients=()):
+    """client_ids of the OAuth2 clients (both back ends) the user owns, which the LMS deletes with it;
+    without the (back end, client_id) pairs the same call removes itself."""
     ids = set()
-    for model in client_models():
-        ids.update(model.objects.filter(user__username=username).values_list("client_id", flat=True))
+    for backend, model in client_models():
+        held = model.objects.filter(user__username=username).values_list("client_id", flat=True)
+        ids.update(client_id for client_id in held if (backend, client_id) not in removed_clients)
     return sorted(ids)
 
 
@@ -226,7 +228,7 @@ def apply_user(plan):
     if plan["action"] == "create" and read_user(plan["username"]) is not None:
         raise Conflict('user "%s" was created by another run' % plan["username"])
     if plan["action"] == "delete" and plan["removed_clients"]:
-        for model in client_models():
+        for _backend, model in client_models():
             model.objects.filter(user__username=plan["username"], client_id__in=plan["removed_clients"]).delete()
     if plan["action"] in ("create", "delete") or set(changes) - {"password", "is_active"}:
         password_hash = None
@@ -248,7 +250,8 @@ def apply_user(plan):
 def plan_users(wants, removed_clients=()):
     """Read every requested user, then plan all of them; fails before anything changes.
 
-    `removed_clients`: client_ids the same call removes, which a user it removes no longer owns by then.
+    `removed_clients`: (back end, client_id) of the clients the same call removes, which a user it removes
+    no longer owns by then. A copy in the other back end (a twin made by hand on Ginkgo) still counts.
     """
     plans = []
     for want in wants:
@@ -256,7 +259,7 @@ def plan_users(wants, removed_clients=()):
         matches = have is None or password_matches(want["username"], want.get("password"))
         owned = []
         if have is not None and want["state"] == "absent":
-            owned = [client_id for client_id in owned_client_ids(want["username"]) if client_id not in removed_clients]
+            owned = owned_client_ids(want["username"], removed_clients)
         plans.append(plan_user(want, have, matches, owned))
     check_groups_exist(plans)
     check_emails_free(plans)
