@@ -204,7 +204,7 @@ error_code:
   sample: token_expired
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_provision.http.module import EdxModule
 from ansible.module_utils.edx_provision.http.probe import check_api, probe_argument_spec
 from ansible.module_utils.edx_provision.http.session import (
     EdxHttpError,
@@ -216,7 +216,7 @@ from ansible.module_utils.edx_provision.http.session import (
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(http_argument_spec(), **probe_argument_spec()), supports_check_mode=True)
+    module = EdxModule(argument_spec=dict(http_argument_spec(), **probe_argument_spec()), supports_check_mode=True)
     params = module.params
     lms_url = module_lms_url(module)
     if params["timeout"] <= 0 or params["request_timeout"] <= 0:

@@ -238,13 +238,13 @@ pending:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.edx_provision.http.enrollments import (
     EnrollmentApi,
     count_429s_ourselves,
     enrollment_argument_spec,
     ensure_enrollments,
 )
+from ansible.module_utils.edx_provision.http.module import EdxModule
 from ansible.module_utils.edx_provision.http.session import (
     EdxHttpError,
     http_argument_spec,
@@ -254,7 +254,7 @@ from ansible.module_utils.edx_provision.http.session import (
 
 
 def main():
-    module = AnsibleModule(
+    module = EdxModule(
         argument_spec=dict(http_argument_spec(), **enrollment_argument_spec()),
         required_one_of=[("token", "api_key")],
         supports_check_mode=True,

@@ -332,7 +332,7 @@ url:
   sample: https://lms.example.com/oauth2/access_token
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.edx_provision.http.module import EdxModule
 from ansible.module_utils.edx_provision.http.session import EdxHttpError, require_requests
 from ansible.module_utils.edx_provision.http.token_flow import (
     TOKEN_REQUIRED_IF,
@@ -344,7 +344,7 @@ from ansible.module_utils.edx_provision.lms_options import NO_ACTION_PLUGIN
 
 
 def main():
-    module = AnsibleModule(argument_spec=token_argument_spec(), required_if=TOKEN_REQUIRED_IF, supports_check_mode=True)
+    module = EdxModule(argument_spec=token_argument_spec(), required_if=TOKEN_REQUIRED_IF, supports_check_mode=True)
     if module.params["method"] == "direct":
         module.fail_json(msg=NO_ACTION_PLUGIN % "edx_token with method direct")
     require_requests(module)

@@ -8,6 +8,7 @@ record what a stranger receives, answer a failing heartbeat, serve TLS with a se
 
 import json
 import os
+import re
 import secrets
 import stat
 import subprocess
@@ -139,6 +140,7 @@ def test_unsendable_tokens_are_refused_naming_the_option_and_never_shown(lms):
 
 
 def test_credentials_in_lms_url_are_refused_and_never_echoed(lms):
+    """Not in the message, and not in the invocation's options that -vvv shows (issue 17.2)."""
     password = "Url-" + secrets.token_hex(8)
     url = lms.url.replace("http://", "http://admin:%s@" % password)
     run = run_play(
@@ -146,12 +148,41 @@ def test_credentials_in_lms_url_are_refused_and_never_echoed(lms):
             token_task("mint", url, client_id=CLIENT_ID, client_secret=lms.secret),
             check_task("check", url, token="opaque-token-0123456789"),
         ),
-        verbosity=1,
+        verbosity=3,
     )
     for name in ("mint", "check"):
         result = failed(run, name)
         assert result["cause"] == "bad_option" and "lms_url carries credentials" in result["msg"]
+    assert "module_args" in run.output  # -vvv shows the invocation
     assert password not in run.output
+
+
+@pytest.mark.parametrize("secret", ["ab", "p", "ASCII"])
+def test_a_refused_short_secret_is_hidden_without_garbling_the_message(lms, secret):
+    """A secret made of letters that the refusal's words contain: the words read whole (issue 17.3)."""
+    run = run_play(
+        ignoring(
+            token_task("mint", lms.url, client_id=CLIENT_ID, client_secret=secret),
+            {
+                "name": "access",
+                "edx_access": {
+                    "runner": "command",
+                    "manage_command": list(lms.manage_prefix),
+                    "settings": lms.settings,
+                    "clients": [{"name": "short", "owner": USER, "client_secret": secret}],
+                },
+                "register": "access",
+            },
+        ),
+        env={"LMS_STATE_DIR": str(lms.state_dir)},
+        verbosity=3,
+    )
+    refusals = {"mint": "refused the OAuth2 client credentials", "access": "16 to 255 printable ASCII characters"}
+    for name, words in refusals.items():
+        result = failed(run, name)
+        assert words in result["msg"] and "********" not in result["msg"], result["msg"]
+    assert "client_secret: VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.output  # the invocation at -vvv
+    assert not re.search(r"[:=] *['\"]?%s['\"]?\s*$" % secret, run.output, re.MULTILINE)
 
 
 # --- one warning per run (issue 6.17) ------------------------------------------------------------

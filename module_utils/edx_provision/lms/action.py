@@ -19,10 +19,9 @@ connection with become and the task's environment), `_execute_module`, `_remove_
 modules do).
 """
 
-from ansible.module_utils.common.parameters import remove_values
-
 from ..http.session import EdxHttpError
 from ..http.token_flow import TOKEN_REQUIRED_IF, obtain_token, token_argument_spec
+from ..masking import mask_secrets
 from .connection import ConnectionHost
 from .direct_token import direct_minter
 from .runner import LmsError
@@ -49,7 +48,7 @@ def no_log_values(spec, params):
     for name, option in spec.items():
         value = (params or {}).get(name)
         if value is None or value == "":
-            continue  # as Ansible's own list: masking "" would put a mask between every character
+            continue
         if option.get("no_log"):
             found.add(str(value))
         if option.get("options"):
@@ -80,7 +79,7 @@ def run_action(action, task_vars, log=None):
         result, warnings = dict(exc.details, failed=True, msg=exc.msg), []
     if warnings:
         result["warnings"] = warnings
-    return remove_values(result, no_log_values(spec, params))
+    return mask_secrets(result, no_log_values(spec, params))
 
 
 def host(action, log):
@@ -106,4 +105,4 @@ def run_token(action, task_vars, log):
         result = dict(exc.details, failed=True, msg=exc.msg, cause="lms")
     if warnings:
         result["warnings"] = warnings
-    return remove_values(result, no_log_values(spec, params))
+    return mask_secrets(result, no_log_values(spec, params))
