@@ -127,6 +127,9 @@ def test_drift_made_by_hand_is_converged(target, tmp_path, name):
         ({"edx_api_access_lms_url": "http://127.0.0.1:18555\n"}, "no spaces or line breaks"),
         ({"edx_api_access_email": ["a@example.com"]}, "edx_api_access_email must be a single string, got list"),
         ({"edx_api_access_username": 42}, "edx_api_access_username must be a single string, got int"),
+        ({"edx_api_access_settings": "production; id"}, "edx_api_access_settings must name a settings module"),
+        ({"edx_api_access_settings": "production\n"}, "edx_api_access_settings must name a settings module"),
+        ({"edx_api_access_environment": "LMS_STATE_DIR=/x"}, "edx_api_access_environment must be a mapping"),
     ],
 )
 def test_every_role_input_is_checked_before_the_first_change(target, tmp_path, name, overrides, words):

@@ -194,6 +194,17 @@ def test_settings_hint_fits_the_runner():
     assert "'production' from Ironwood" in diagnose(line, NATIVE)
 
 
+def test_a_missing_settings_module_is_told_under_python_2_too():
+    """Python 2.7 (Ginkgo) names only the module's last word: `python2.7 -c "import importlib;
+    importlib.import_module('lms.envs.nosuch')"` prints this line (issue 17.22)."""
+    output = "Traceback (most recent call last):\n  ...\nImportError: No module named nosuch\n"
+    hint = diagnose(output, dict(NATIVE, settings="nosuch"))
+    assert hint.startswith("the settings module lms.envs.nosuch does not exist on this LMS")
+    assert "'aws' on Ginkgo and Hawthorn" in hint
+    # Another module missing is not a settings problem.
+    assert diagnose("ImportError: No module named yaml\n", dict(NATIVE, settings="nosuch")) is None
+
+
 def test_diagnose_says_nothing_it_does_not_know():
     assert diagnose("something else went wrong", NATIVE) is None
 

@@ -187,10 +187,21 @@ def runner_values(options):
     return runner, values
 
 
+def settings_cause(options):
+    """Python 2's `ImportError: No module named production` names only the last word of the settings module."""
+    settings = (options or {}).get("settings")
+    if not settings:
+        return ()
+    module = "lms.envs." + settings
+    pattern = r"ImportError: No module named %s\s*$" % re.escape(module.rsplit(".", 1)[-1])
+    meaning = "the settings module %s does not exist on this LMS" % module.replace("{", "{{").replace("}", "}}")
+    return (Cause(pattern, meaning, _SETTINGS),)
+
+
 def diagnose(output, options=None):
     """What a failed process's output means and what to do, for this runner; None when unknown."""
     runner, values = runner_values(options)
-    for cause in CAUSES:
+    for cause in settings_cause(options) + CAUSES:
         matches = list(cause.pattern.finditer(output))
         if matches:
             return cause.explain(matches[-1], runner, values)

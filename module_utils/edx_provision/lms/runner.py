@@ -23,8 +23,11 @@ from .diagnosis import (
     last_error_line,
     signal_message,
 )
+from .input import shown
 from .programs import program_source
 from .transport import RESULT_MARKER, lacks_shell_c, shell_argv, stdin_for
+
+SETTINGS_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", re.ASCII)  # what manage.py joins to lms.envs.
 
 DEFAULTS = {
     "native": {
@@ -177,6 +180,13 @@ class LmsRunner:
             raise LmsError(
                 "manage_command is empty: give the command up to and including manage.py, e.g. "
                 "['/edx/bin/python.edxapp', '/edx/bin/manage.edxapp'], or leave it out for the runner's default."
+            )
+        settings = self.options["settings"]
+        if settings is not None and not SETTINGS_NAME.fullmatch(settings):
+            raise LmsError(
+                "settings must name a settings module under lms/envs, such as production (aws on Ginkgo and "
+                "Hawthorn): letters, digits and _, words joined by dots; got %s. Leave it unset where the "
+                "image sets DJANGO_SETTINGS_MODULE (Tutor)." % shown(settings)
             )
         timeout = self.options["lms_timeout"]
         if timeout is None or not 1 <= timeout <= MAX_TIMEOUT:
