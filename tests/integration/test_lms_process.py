@@ -6,6 +6,7 @@ the middle of the module's transaction.
 """
 
 import re
+import sqlite3
 import stat
 import sys
 import time
@@ -119,6 +120,23 @@ def test_settings_that_are_not_a_module_name_are_refused_naming_the_option_befor
 
 
 # 6.12: diagnoses
+
+
+def test_a_database_locked_by_another_process_is_told_as_a_lock_not_as_a_race(target, name):
+    """A run that changes nothing meets a lock held by another process (issue 17.11): one wait, named as such."""
+    existing = users(name, 1)
+    assert user_task(target, existing)[1]["status"] == "ok"
+    holder = sqlite3.connect(Path(target.lms.state_dir) / "db.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what a migration or a long transaction of another process holds
+    try:
+        run, task = user_task(target, existing, env={"LMS_DB_LOCK_TIMEOUT": "2"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    msg = task["result"]["msg"]
+    assert task["status"] == "failed" and "stayed locked by another process for 2 seconds" in msg, msg
+    assert "Another run" not in msg and "times in a row" not in msg and msg.count("locked") == 1
+    assert user_task(target, existing)[1]["status"] == "ok"  # and once it is released, the run passes
 
 
 def test_a_process_killed_by_sigkill_mid_apply_names_the_signal_and_applies_nothing(target, name, tmp_path):

@@ -54,6 +54,7 @@ def run_entry(entry, request):
 
     last = None
     for attempt in range(1, ATTEMPTS + 1):
+        started = time.time()
         try:
             with transaction.atomic():
                 result = entry(request)
@@ -64,6 +65,12 @@ def run_entry(entry, request):
         except CheckModeRollback as done:
             return done.args[0]
         except Exception as exc:
+            if is_lock_wait(exc):
+                raise ProvisionError(
+                    "The LMS's database stayed locked by another process for %.0f seconds, its lock timeout: a "
+                    "migration, a backup or another run holds it. Nothing was changed by this run: run it again "
+                    "once that process is done." % (time.time() - started)
+                )
             if not is_conflict(exc):
                 raise
             last = exc
@@ -75,7 +82,8 @@ def run_entry(entry, request):
 
 
 def is_conflict(exc):
-    """Whether `exc` means a concurrent writer got there first (unique key, lock, deadlock)."""
+    """Whether `exc` means a concurrent writer got there first: a unique key it took, or a deadlock the
+    database broke by rolling this transaction back. Reading again and deciding again resolves it."""
     if isinstance(exc, Conflict):
         return True
     from django.db import IntegrityError, OperationalError
@@ -84,8 +92,18 @@ def is_conflict(exc):
     if isinstance(exc, IntegrityError):
         return "unique" in text or "duplicate" in text
     if isinstance(exc, OperationalError):
-        return "locked" in text or "deadlock" in text or "lock wait timeout" in text
+        return "deadlock" in text
     return False
+
+
+def is_lock_wait(exc):
+    """Whether `exc` means this run waited its whole lock timeout for another process (SQLite's
+    `database is locked`, MySQL's `Lock wait timeout exceeded`): a lock, not a race; waiting again
+    would only multiply the wait."""
+    from django.db import OperationalError
+
+    text = text_of(exc).lower()
+    return isinstance(exc, OperationalError) and ("database is locked" in text or "lock wait timeout" in text)
 
 
 def emit(result, marker):

@@ -99,7 +99,8 @@ DATABASES = {
         "NAME": f"file:{quote(str(DB_PATH))}?mode={_DB_MODE}",
         "CONN_MAX_AGE": 0,
         "OPTIONS": {
-            "timeout": 30,
+            # Seconds a write waits for another process's lock (MySQL: innodb_lock_wait_timeout).
+            "timeout": float(os.environ.get("LMS_DB_LOCK_TIMEOUT") or 30),
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         },
