@@ -28,8 +28,8 @@ extends_documentation_fragment:
 options:
   direct_tokens:
     description:
-      - Bearer tokens to create once the users and clients are as stated, one per entry. In check mode they
-        are created only when nothing else would change.
+      - Bearer tokens to create once the users and clients are as stated, one per entry. Check mode makes
+        none (a token is a row in the LMS's database); RV(tokens) then holds null for each.
     type: list
     elements: dict
     suboptions:
@@ -57,7 +57,10 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Reads the LMS and reports what would change; writes nothing (a token only when nothing else changes).
+    description: >-
+      Reads the LMS and reports what would change, with the same code as a real run, and writes nothing: no
+      management command runs, no token is made, and for each removal the rows the LMS would delete with it are
+      read, so a cascade the real run cannot complete fails in check mode too.
   diff_mode:
     support: full
     description: Before and after state of every changed user and client; secrets show as markers.

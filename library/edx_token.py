@@ -156,8 +156,11 @@ attributes:
   check_mode:
     support: full
     details:
-      - Check mode mints a token too (the LMS records a new token, which changes no configuration), so
-        later tasks can use it. The cache file is read but not written.
+      - With O(method=endpoint), check mode mints a token too (the LMS's token endpoint records it, as for
+        any client; it changes no configuration), so later tasks can use it. The cache file is read but not
+        written.
+      - With O(method=direct), check mode checks the options and is skipped, making no token (a direct token
+        would be a row this toolkit writes in the LMS's database).
   diff_mode:
     support: none
   platform:

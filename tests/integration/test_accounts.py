@@ -214,3 +214,10 @@ def test_direct_tokens_for_several_accounts_take_one_lms_start_in_verify_too(fre
     for token in tokens:
         assert api_status(target, token["token"], token["token_type"]) == 200
     assert len({token["token"] for token in tokens}) == 3
+    # Check mode makes no direct token (a row in the LMS's database) and says why it checks no API (17.14).
+    rows = len(target.tokens())
+    checked = play("provision", inv, "--check")
+    assert checked.rc == 0 and recap_changed(checked) == 0, checked.output[-3000:]
+    said = checked.task("Say why check mode stops before the tokens")["result"]["msg"]
+    assert "a direct token (token_method direct) would be a row in the LMS's database" in said
+    assert len(target.tokens()) == rows

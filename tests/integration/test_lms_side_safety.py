@@ -1,7 +1,9 @@
 """Issue 6, LMS side: nothing the task did not clearly name is taken over or destroyed, no user value
 is ever read as a command option, and drift is converged. Against the stand-in, through ansible-playbook."""
 
+import sqlite3
 import threading
+from pathlib import Path
 
 SECRET = "Test-secret-0123456789"
 
@@ -197,3 +199,49 @@ def test_two_concurrent_runs_creating_one_user_report_one_creation(target, name)
     actions = sorted(task["result"]["users"][0]["action"] for task in results)
     assert actions == ["create", "none"]
     assert target.user(name)["is_staff"] is True
+
+
+# Issue 17.14: check mode writes no row, and sees a removal the real run cannot complete.
+
+
+def access_tokens(target):
+    return target.query(
+        "import json\nfrom oauth2_provider.models import get_access_token_model\n"
+        "print(json.dumps(get_access_token_model().objects.count()))\n"
+    )
+
+
+def test_check_mode_makes_no_direct_token_even_when_nothing_else_changes(target, name):
+    client = {"name": name, "owner": name, "client_secret": SECRET}
+    user = {"username": name, "email": f"{name}@example.com"}
+    assert access(target, users=[user], clients=[client])[1]["status"] == "ok"
+    client_id = target.query(
+        "import json\nfrom oauth2_provider.models import get_application_model\n"
+        f"print(json.dumps(get_application_model().objects.get(name={name!r}).client_id))\n"
+    )
+    before = access_tokens(target)
+    wanted = [{"client_id": client_id, "value": "v" * 40}]
+    run, task = access(target, check=True, users=[user], clients=[client], direct_tokens=wanted)
+    assert task["status"] == "ok" and task["result"]["tokens"] == [None]
+    assert "a token is a row in the LMS's database, so none was made" in " ".join(task["result"]["warnings"])
+    token_run = target.play(
+        [{"name": "t", "edx_token": {**target.runner, "method": "direct", "client_id": client_id}}], check=True
+    )
+    assert token_run.task("t")["status"] == "skipped"
+    assert "a direct token is a row in the LMS's database" in token_run.task("t")["result"]["msg"]
+    assert access_tokens(target) == before
+
+
+def test_check_mode_meets_a_removal_the_real_run_cannot_complete(fresh_target, name):
+    """A user whose removal cascades into a table the LMS cannot read (not migrated): check mode fails as the
+    real run does, instead of reporting changed."""
+    user = {"username": name, "email": f"{name}@example.com"}
+    assert module(fresh_target, "edx_user", users=[user])[1]["result"]["changed"] is True
+    with sqlite3.connect(Path(fresh_target.lms.state_dir) / "db.sqlite3") as db:
+        db.execute("DROP TABLE student_courseenrollment")
+    removal = [{"username": name, "state": "absent"}]
+    _, checked = module(fresh_target, "edx_user", check=True, users=removal)
+    _, real = module(fresh_target, "edx_user", users=removal)
+    assert real["status"] == "failed" and "student_courseenrollment" in real["result"]["msg"]
+    assert checked["status"] == "failed" and "student_courseenrollment" in checked["result"]["msg"]
+    assert fresh_target.user(name) is not None

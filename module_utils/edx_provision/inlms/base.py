@@ -58,8 +58,7 @@ def run_entry(entry, request):
         try:
             with transaction.atomic():
                 result = entry(request)
-                # A token made in check mode is a credential, not configuration: it may be kept.
-                if request.get("check_mode") and not result.pop("commit_in_check_mode", False):
+                if request.get("check_mode"):
                     raise CheckModeRollback(result)
             return result
         except CheckModeRollback as done:
@@ -147,17 +146,23 @@ def label(where, option):
 def apply_groups(groups, check_mode):
     """Apply every plan of every group, in order, then re-read and verify each changed one.
 
-    `groups` is a list of (plans, apply_one, reread). Plans are dicts with at least `action`,
-    `after` and `key`. Runs inside the entry point's transaction (run_entry), so a difference between
-    what was planned and what the LMS holds afterwards fails the whole call with nothing changed.
+    `groups` is a list of (plans, apply_one, reread, removed). Plans are dicts with at least `action`,
+    `after` and `key`; removed(plan) is the record a delete plan removes. Runs inside the entry point's
+    transaction (run_entry), so a difference between what was planned and what the LMS holds afterwards
+    fails the whole call with nothing changed. Check mode writes nothing: it reads what each removal
+    would delete with its record (read_cascade), and applies nothing.
     """
     if check_mode:
+        for plans, _apply_one, _reread, removed in groups:
+            for plan in plans:
+                if plan["action"] == "delete":
+                    read_cascade(removed(plan))
         return
-    for plans, apply_one, _reread in groups:
+    for plans, apply_one, _reread, _removed in groups:
         for plan in plans:
             if plan["action"] != "none":
                 apply_one(plan)
-    for plans, _apply_one, reread in groups:
+    for plans, _apply_one, reread, _removed in groups:
         for plan in plans:
             if plan["action"] == "none":
                 continue
@@ -168,6 +173,18 @@ def apply_groups(groups, check_mode):
                     "changed. Does this LMS run a modified version of the management command?"
                     % (plan["key"], json.dumps(plan["after"], sort_keys=True), json.dumps(found, sort_keys=True))
                 )
+
+
+def read_cascade(record):
+    """Read, never delete, every row the LMS deletes with `record`, collected as Django's delete() collects
+    them: check mode then meets what the removal would meet (a table it cannot read, a protected row)."""
+    from django.db import router
+    from django.db.models.deletion import Collector
+
+    collector = Collector(using=router.db_for_write(type(record), instance=record))
+    collector.collect([record])
+    for rows in collector.fast_deletes:  # rows Django deletes by query without loading them
+        rows.exists()
 
 
 def command(name, positionals, options):

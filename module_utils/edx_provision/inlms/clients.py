@@ -368,7 +368,7 @@ def plan_clients(wants, check_mode, pending_owners=()):
 
 def client_group(plans):
     """What apply_groups needs to apply and verify these plans."""
-    return (plans, apply_client, reread)
+    return (plans, apply_client, reread, lambda plan: application_model().objects.get(pk=plan["pk"]))
 
 
 def dot_command_available():

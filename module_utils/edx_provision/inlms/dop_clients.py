@@ -248,7 +248,7 @@ def oauth_clients(wants, check_mode, backend, pending_owners=()):
     backend = oauth_backend(backend)
     if backend == "dop":
         plans, warnings = plan_dop_clients(wants, check_mode, pending_owners)
-        group = (plans, apply_dop_client, reread_dop)
+        group = (plans, apply_dop_client, reread_dop, lambda plan: dop_models()[0].objects.get(pk=plan["pk"]))
     else:
         plans, warnings = plan_clients(wants, check_mode, pending_owners)
         group = client_group(plans)

@@ -268,7 +268,14 @@ def plan_users(wants, removed_clients=()):
 
 def user_group(plans):
     """What apply_groups needs to apply and verify these plans."""
-    return (plans, apply_user, lambda plan: read_user(plan["username"]))
+    return (plans, apply_user, lambda plan: read_user(plan["username"]), removed_user)
+
+
+def removed_user(plan):
+    """The user a delete plan removes (check mode reads what the LMS would delete with it)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=plan["username"])
 
 
 def ensure_users(request):

@@ -27,6 +27,11 @@ from .direct_token import direct_minter
 from .runner import LmsError
 from .tasks import TASKS, argument_spec, constraints, run_task
 
+DIRECT_CHECK_MODE = (
+    "Check mode: a direct token is a row in the LMS's database, so none is made. Run without --check to "
+    "make one, or use method endpoint (check mode mints at the token endpoint)."
+)
+
 
 def connection_executor(action):
     """execute(command, in_data) -> (rc, stdout, stderr) through the action's connection, with become
@@ -97,7 +102,9 @@ def run_token(action, task_vars, log):
     warnings = []
     check_mode = bool(action._task.check_mode)
     try:
-        minter = direct_minter(host(action, log), params, check_mode)
+        minter = direct_minter(host(action, log), params, check_mode)  # checks the options first
+        if check_mode:
+            return dict(skipped=True, changed=False, msg=DIRECT_CHECK_MODE)
         result = obtain_token(params, check_mode, warnings.append, minter)
     except EdxHttpError as exc:
         result = dict(exc.result(), failed=True, msg=exc.msg)
