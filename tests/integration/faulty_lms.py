@@ -6,6 +6,8 @@ EDX_FAULT_STDERR_BYTES=N   log N bytes to stderr before the LMS reads its stdin 
                            deprecation warnings, INFO lines), more than a pipe holds
 EDX_FAULT_AFTER_SAVE=stall after the first user is created inside the module's transaction, hang
 EDX_FAULT_AFTER_SAVE=kill  ... or die by SIGKILL there (what the kernel's OOM killer does)
+EDX_FAULT_AFTER_SAVE=pause ... or ignore SIGINT, log to MARKER.log and wait there until the file MARKER.resume
+                           exists, then go on
 EDX_FAULT_MARKER=PATH      written with that user's name when the fault fires: proof that the
                            process got as far as the middle of the apply
 EDX_FAULT_DATABASE=full    the database cannot grow (SQLite's max_page_count): "database or disk is full"
@@ -46,6 +48,14 @@ def fault_after_first_user_saved(fault, marker):
                 handle.write(instance.username)
             if fault == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)
+            if fault == "pause":  # out of reach of the controller's signals, as over SSH; then go on
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                # Its logs go to a file from here, as an LMS that logs elsewhere: only its result would
+                # reach the controller.
+                os.dup2(os.open(marker + ".log", os.O_WRONLY | os.O_CREAT, 0o600), 2)
+                while not os.path.exists(marker + ".resume"):
+                    time.sleep(0.05)
+                return
             time.sleep(3600)
 
         post_save.connect(fire, sender=get_user_model(), weak=False)

@@ -66,7 +66,9 @@ def run_playbook(path, *, args=(), env=None, inventory=None, timeout=600, popen_
         argv = [str(BIN / "ansible-playbook"), str(path), *args]
         if inventory is not None:
             argv[2:2] = ["-i", str(inventory)]
-        proc = subprocess.Popen(argv, cwd=REPO, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Its own process group, as a terminal gives a job: a test may press Ctrl-C (SIGINT to the group).
+        pipes = dict(stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(argv, cwd=REPO, env=run_env, start_new_session=True, **pipes)
         if popen_hook is not None:
             popen_hook(proc)
         stdout, stderr = proc.communicate(timeout=timeout)

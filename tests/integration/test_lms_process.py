@@ -5,10 +5,13 @@ faulty_lms.py, a wrapper around its manage.py that logs a noisy boot, stalls or 
 the middle of the module's transaction.
 """
 
+import os
 import re
+import signal
 import sqlite3
 import stat
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -40,9 +43,9 @@ def last_boot_pid(target):
     return int(re.search(r"pid=(\d+)", line).group(1))
 
 
-def gone(pid):
+def gone(pid, seconds=30):
     """Whether the process ends (or is a zombie) within a bound; the bound is not a speed claim."""
-    for _ in range(600):
+    for _ in range(int(seconds / 0.05)):
         try:
             with open("/proc/%d/stat" % pid) as handle:
                 if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
@@ -82,6 +85,32 @@ def test_a_process_stalled_in_the_middle_of_the_apply_is_killed_and_nothing_is_a
     assert marker.read_text() == name + "-0"  # the first user was saved inside the transaction
     assert gone(last_boot_pid(target))
     assert count_users(target, name) == 0  # ... and rolled back with the killed process
+
+
+def test_a_run_interrupted_with_ctrl_c_mid_apply_applies_nothing_and_its_lms_stops(target, name, tmp_path):
+    """Ctrl-C while the LMS is in the middle of the apply, out of reach of the signal (as over SSH): when it
+    goes on, it finds nobody waiting for its result and rolls back instead of committing (issue 17.19)."""
+    marker = tmp_path / "fired"
+    env = {"EDX_FAULT_AFTER_SAVE": "pause", "EDX_FAULT_MARKER": str(marker)}
+
+    def press_ctrl_c(proc):
+        def when_mid_apply():
+            for _ in range(1200):
+                if marker.exists():
+                    os.killpg(proc.pid, signal.SIGINT)
+                    return
+                time.sleep(0.05)
+
+        threading.Thread(target=when_mid_apply, daemon=True).start()
+
+    task = {"name": "users", "edx_user": {**faulty_runner(target), "users": users(name, 3), "lms_timeout": 120}}
+    run = target.play([task], env=env, timeout=120, popen_hook=press_ctrl_c)
+    assert run.rc != 0 and "interrupted" in (run.stdout + run.stderr).lower()
+    lms_pid = last_boot_pid(target)
+    assert not gone(lms_pid, seconds=1)  # still in the middle of its transaction
+    (tmp_path / "fired.resume").touch()
+    assert gone(lms_pid)
+    assert count_users(target, name) == 0
 
 
 def test_an_lms_in_a_container_out_of_reach_of_the_kill_ends_itself_at_the_deadline(target, name, tmp_path):

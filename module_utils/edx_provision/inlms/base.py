@@ -60,6 +60,7 @@ def run_entry(entry, request):
                 result = entry(request)
                 if request.get("check_mode"):
                     raise CheckModeRollback(result)
+                caller_still_waits()
             return result
         except CheckModeRollback as done:
             return done.args[0]
@@ -78,6 +79,16 @@ def run_entry(entry, request):
         "Another run changed the same users or clients on the LMS at the same time, %d times in a row "
         "(%s). Nothing was changed by this run: run it again." % (ATTEMPTS, cut(text_of(last)))
     )
+
+
+def caller_still_waits():
+    """Before the commit, a line to the controller: when it is gone (the run was interrupted with Ctrl-C, its
+    SSH session dropped), the write fails and the transaction rolls back, so an aborted run applies nothing."""
+    try:
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except (IOError, OSError):  # EPIPE: nobody reads the result any more (BrokenPipeError on Python 3)
+        raise ProvisionError("The controller stopped waiting for this run (interrupted?): nothing was applied.")
 
 
 def is_conflict(exc):
