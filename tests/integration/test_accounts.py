@@ -3,6 +3,7 @@ them, every account's own token proven against the API, and a teardown that remo
 
 import base64
 import json
+import os
 
 import pytest
 import requests
@@ -152,6 +153,8 @@ def test_removing_a_user_with_other_clients_needs_remove_owned_clients(fresh_tar
     before = target.snapshot()
     refused = play("deprovision", inv)
     assert refused.rc == 2 and '"svc-00-extra"' in refused.task(LMS_TASK)["result"]["msg"]
+    said = refused.task("Fail in the role's terms")["result"]["msg"]
+    assert "or set edx_api_access_remove_owned_clients: true to delete them with the user" in said, said
     assert target.snapshot() == before
     removed = play("deprovision", inventory(tmp_path, target, [account(0)], edx_api_access_remove_owned_clients=True))
     assert removed.rc == 0 and target.user("svc-00") is None and target.client("svc-00-extra") is None
@@ -221,3 +224,19 @@ def test_direct_tokens_for_several_accounts_take_one_lms_start_in_verify_too(fre
     said = checked.task("Say why check mode stops before the tokens")["result"]["msg"]
     assert "a direct token (token_method direct) would be a row in the LMS's database" in said
     assert len(target.tokens()) == rows
+
+
+def test_a_failure_names_the_accounts_field_not_the_modules_option(target, tmp_path):
+    """Issue 17.25: clients[2].client_id is edx_api_access_accounts[2].client_id to the role's user."""
+    taken = "svc-taken-" + base64.b32encode(os.urandom(5)).decode().lower()
+    target.lms.manage("manage_user", taken, taken + "@example.com")
+    target.lms.manage("create_dot_application", "theirs", taken, "--client-id", taken)
+    accounts = [account(0), account(1), dict(account(2), client_id=taken)]
+    before = target.snapshot()
+    run = play("provision", inventory(tmp_path, target, accounts))
+    assert run.rc != 0
+    msg = run.task("Fail in the role's terms")["result"]["msg"]
+    assert f'belongs to "{taken}", not to edx_api_access_accounts[2].username' in msg, msg
+    assert "fix edx_api_access_accounts[2].client_id (or edx_api_access_accounts[2].username)" in msg
+    assert "clients[2]" not in msg and "allow_owner_change" not in msg
+    assert target.snapshot() == before

@@ -586,3 +586,16 @@ def test_create_oauth2_client_output_never_leaves_the_lms(ginkgo, name):
         "Printed-by-edx-2-abcdef",
     )
     assert "Printed-by-edx-2-abcdef" in proc.stdout and password_hash in proc.stdout
+
+
+def test_role_direct_tokens_for_dop_clients_say_which_role_variable_to_set(ginkgo, tmp_path):
+    """Issue 17.25: the role's words (edx_api_access_token_method), not the module's (direct_tokens)."""
+    inv = inventory(tmp_path, ginkgo, edx_api_access_username="svc-dop-direct", edx_api_access_token_method="direct")
+    before = ginkgo.snapshot()
+    run = play("provision", inv)
+    assert run.rc != 0
+    assert "direct_tokens" in run.task("Ensure the service users and their OAuth2 clients on the LMS")["result"]["msg"]
+    msg = run.task("Fail in the role's terms")["result"]["msg"]
+    assert "set token_method endpoint (edx_api_access_token_method, or the account's token_method)" in msg, msg
+    assert "leave direct_tokens out" not in msg
+    assert ginkgo.snapshot() == before

@@ -85,8 +85,13 @@ def test_a_client_that_cannot_be_applied_leaves_no_new_user(target, tmp_path, na
     )
     run = play("provision", inv)
     assert run.rc != 0
-    msg = run.task(LMS_TASK)["result"]["msg"]
-    assert f'belongs to "{name}-other"' in msg and "allow_owner_change" in msg
+    assert f'belongs to "{name}-other"' in run.task(LMS_TASK)["result"]["msg"]
+    # Told in the role's terms (issue 17.25): its variables, and no owner change, which the role does not offer.
+    msg = run.task("Fail in the role's terms")["result"]["msg"]
+    assert f'belongs to "{name}-other", not to edx_api_access_username "{name}"' in msg, msg
+    assert "fix edx_api_access_client_id (or edx_api_access_username)" in msg
+    assert "move or delete that client on the LMS by hand first" in msg
+    assert "allow_owner_change" not in msg and "clients[0]" not in msg
     assert target.snapshot() == before and target.user(name) is None
 
 

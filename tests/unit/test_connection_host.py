@@ -92,10 +92,11 @@ def test_the_request_and_the_env_file_reach_the_lms_on_stdin_never_on_the_comman
 def test_the_lms_runs_in_chdir_with_arguments_kept_as_they_are(fake, tmp_path):
     odd = tmp_path / "-dir with 'quotes'\nand a line"
     odd.mkdir()
-    run(Executor(env=fake.env), fake.options(chdir=str(odd), settings="-x;rm -rf /"))
+    manage = fake.options()["manage_command"]
+    run(Executor(env=fake.env), fake.options(chdir=str(odd), manage_command=[*manage, "-x;rm -rf /"], settings="aws"))
     record = fake.record()
     assert record["cwd"] == str(odd)
-    assert record["argv"][:2] == ["lms", "--settings=-x;rm -rf /"]
+    assert record["argv"][:3] == ["-x;rm -rf /", "lms", "--settings=aws"]
 
 
 def test_a_missing_command_or_directory_is_told_naming_the_option(fake, tmp_path):
