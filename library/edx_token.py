@@ -17,8 +17,11 @@ description:
     the LMS host needs no Python for Ansible. The token's value is chosen on the controller and never
     travels back from the LMS. This works even when the LMS's OAuth2 endpoints are off, and needs no
     client secret.
-  - Supports the client credentials grant and the password grant, opaque bearer tokens and JWTs,
-    and client authentication in the form body or as HTTP Basic.
+  - Supports the client credentials grant and the password grant, opaque bearer tokens and JWTs.
+  - The client authenticates with O(client_id) in the form body and O(client_secret) only in an HTTP Basic
+    header, so the secret stays out of the body the LMS's tracking log records. Django-oauth-toolkit and
+    Ginkgo's django-oauth2-provider both accept it; a django-oauth2-provider client whose id or secret holds
+    C(%), C(+) or C(:) cannot authenticate there (it does not decode the header).
   - Failures name their cause and the fix, for example a wrong O(client_id) or O(client_secret), a
     wrong O(username) or O(password), a grant type the application does not allow, an LMS whose
     OAuth2 provider is off (C(FEATURES['ENABLE_OAUTH2_PROVIDER'])), TLS and connection problems.
@@ -85,15 +88,6 @@ options:
     type: str
     choices: [bearer, jwt]
     default: bearer
-  client_auth:
-    description:
-      - How the client authenticates. V(form) sends C(client_id) and C(client_secret) as form fields,
-        V(basic) sends them as HTTP Basic authentication (form-encoded first, as RFC 6749 says).
-      - Not every OAuth2 provider form-decodes Basic credentials; keep V(form) for a secret with
-        characters other than letters, digits and C(-._~).
-    type: str
-    choices: [form, basic]
-    default: form
   scope:
     description:
       - Scopes to ask for, as a list or a space- or comma-separated string, for example C([read, email]).
@@ -196,12 +190,11 @@ EXAMPLES = r"""
   delegate_to: localhost
   no_log: true
 
-- name: Password grant, HTTP Basic client authentication, token reused across runs
+- name: Password grant, token reused across runs
   edx_token:
     lms_url: https://lms.example.com
     client_id: mobile-app
     client_secret: "{{ vault_mobile_secret }}"
-    client_auth: basic
     grant_type: password
     username: svc-enrollments
     password: "{{ vault_svc_password }}"

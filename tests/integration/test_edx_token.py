@@ -128,14 +128,13 @@ def minted(lms):
                 token_type="jwt",
             ),
             token_task(
-                "basic auth",
+                "scope",
                 lms.url,
                 client_id=CC_ID,
                 client_secret=creds["cc_secret"],
-                client_auth="basic",
                 scope=["read", "email"],
             ),
-            *show("bearer", "jwt", "password grant", "basic auth"),
+            *show("bearer", "jwt", "password grant", "scope"),
         ]
     )
     assert run.rc == 0, run.output
@@ -175,15 +174,15 @@ def test_password_grant_gets_a_token_for_the_user(lms, minted):
     assert api_status(lms, result["token"], "JWT") == 200
 
 
-def test_http_basic_client_authentication_and_scope(lms, minted):
-    result = shown(minted, "basic auth")
+def test_scope_is_asked_for(lms, minted):
+    result = shown(minted, "scope")
     assert result["token_type"] == "bearer"
     assert result["scope"] == "read email"
     assert api_status(lms, result["token"], "Bearer") == 200
 
 
 def test_successful_results_are_hidden_from_output(minted):
-    for name in ("bearer", "jwt", "password grant", "basic auth"):
+    for name in ("bearer", "jwt", "password grant", "scope"):
         recorded = minted.task(name)
         assert recorded["status"] == "ok"
         assert "token" not in recorded["result"]

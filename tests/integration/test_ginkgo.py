@@ -481,6 +481,37 @@ def test_role_on_ginkgo_detects_the_back_end_and_shell_by_itself(fresh_ginkgo, t
     assert fresh_ginkgo.dop_client("svc-api")["owner"] == "svc-api"
 
 
+@pytest.mark.parametrize("backend", ["dop", "dot"])
+def test_provision_and_verify_keep_the_client_secret_out_of_the_tracking_log(fresh_ginkgo, tmp_path, backend):
+    """The LMS's TrackMiddleware logs every token request's POST fields, censoring only password fields:
+    the secret travels in HTTP Basic, the password grant's password is censored."""
+    pw_secret, password = "Ginkgo-pw-client-secret-77aa", "Ginkgo-user-password-3f"
+    accounts = [
+        {"username": "svc-api", "email": "svc-api@example.com", "client_secret": SECRET},
+        {
+            "username": "svc-pw",
+            "email": "svc-pw@example.com",
+            "client_secret": pw_secret,
+            "grant_type": "password",
+            "password": password,
+            "token_type": "bearer",
+        },
+    ]
+    inv = inventory(tmp_path, fresh_ginkgo, edx_api_access_backend=backend, edx_api_access_accounts=accounts)
+    hosts = json.loads(inv.read_text())
+    for single in ("edx_api_access_username", "edx_api_access_email", "edx_api_access_client_secret"):
+        del hosts["lms"]["hosts"]["ginkgo1"][single]
+    inv.write_text(json.dumps(hosts))
+    for entry in ("provision", "verify"):
+        run = play(entry, inv)
+        assert run.rc == 0, run.output
+    log = (fresh_ginkgo.lms.state_dir / "tracking.log").read_text()
+    token_events = [json.loads(line) for line in log.splitlines() if "/oauth2/access_token" in line]
+    assert len(token_events) == 4 and all('"client_id": ["svc-' in e["event"] for e in token_events), log
+    assert any('"password": "********"' in e["event"] for e in token_events), log
+    assert SECRET not in log and pw_secret not in log and password not in log
+
+
 DEMO = "course-v1:edX+DemoX+Demo_Course"
 API_KEY = "PUT_YOUR_API_KEY_HERE"  # the flavour's EDX_API_KEY (LMS_EDX_API_KEY)
 

@@ -17,6 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from ansible.module_utils.edx_provision.http.token_endpoint import build_request
 from ansible.module_utils.edx_provision.lms.client_options import clients_request
 from ansible.module_utils.edx_provision.lms.runner import lms_document, parse_result
 from ansible.module_utils.edx_provision.lms.user_options import users_request
@@ -243,3 +244,41 @@ def test_removing_a_user_counts_a_twin_in_the_other_back_end_as_owned(lms27):
     refused = lms27.run("ensure_access", users=users["users"], clients=[gone], backend="dop")
     assert refused.get("failed") and 'owns OAuth2 clients ("tw2")' in refused["msg"], refused
     assert lms27.snapshot() == before
+
+
+@pytest.mark.parametrize("secret", [SECRET, "Ginkgo!*$@/=?&~._-0123"])
+@pytest.mark.parametrize("back_end", ["dop", "dot"])
+def test_the_token_request_mints_on_both_ginkgo_back_ends_with_the_secret_only_in_basic(lms27, back_end, secret):
+    """What edx_token sends (client_id in the form, the secret only in HTTP Basic) is taken by the real
+    DOP 1.1.4 and DOT 0.10.0, as Ginkgo's dispatch routes them by the form's client_id."""
+    client_id = "tok-%s-%d" % (back_end, len(secret))
+    made = lms27.run(
+        "ensure_oauth_clients",
+        clients=[client(client_id=client_id, name=client_id, client_secret=secret)],
+        backend=back_end,
+    )
+    assert made["clients"][0]["action"] == "create", made
+    params = dict(client_id=client_id, client_secret=secret, grant_type="client_credentials", token_type="bearer")
+    form, headers = build_request(params)
+    assert secret not in json.dumps(form)  # what TrackMiddleware records
+    answer = json.loads(lms27.python("token", data=json.dumps({"form": form, "headers": headers})).stdout)
+    assert answer["status"] == 200 and answer["body"]["access_token"], answer
+    form, headers = build_request(dict(params, client_secret=secret + "x"))
+    answer = json.loads(lms27.python("token", data=json.dumps({"form": form, "headers": headers})).stdout)
+    assert answer["status"] in (400, 401) and answer["body"]["error"] == "invalid_client", answer
+
+
+def test_a_secret_with_percent_plus_or_colon_mints_on_dot_0_10_and_dop_refuses_it(lms27):
+    """DOT 0.10 form-decodes the Basic pair (so %, + and : are escaped); DOP 1.1.4 takes it undecoded."""
+    for back_end in ("dot", "dop"):
+        client_id = "special-" + back_end
+        secret = "Gk%41+plus:colon-0123"
+        made = lms27.run(
+            "ensure_oauth_clients",
+            clients=[client(client_id=client_id, name=client_id, client_secret=secret)],
+            backend=back_end,
+        )
+        assert made["clients"][0]["action"] == "create", made
+        form, headers = build_request(dict(client_id=client_id, client_secret=secret, grant_type="client_credentials"))
+        answer = json.loads(lms27.python("token", data=json.dumps({"form": form, "headers": headers})).stdout)
+        assert answer["status"] == (200 if back_end == "dot" else 400), answer

@@ -21,3 +21,15 @@ LMS_ROOT_URL = "https://lms.example.com"
 LOGGING_CONFIG = None
 OAUTH_OIDC_ISSUER = LMS_ROOT_URL + "/oauth2"
 OAUTH_ENFORCE_SECURE = True  # as Ginkgo's aws.py
+# Ginkgo's lms/envs/common.py names edx-oauth2-provider's own handlers (its defaults still carry the
+# package's old name); edx-platform's oauth2_handler is left out.
+OAUTH_OIDC_ID_TOKEN_HANDLERS = (
+    "edx_oauth2_provider.oidc.handlers.BasicIDTokenHandler",
+    "edx_oauth2_provider.oidc.handlers.ProfileHandler",
+    "edx_oauth2_provider.oidc.handlers.EmailHandler",
+)
+OAUTH_OIDC_USERINFO_HANDLERS = (
+    "edx_oauth2_provider.oidc.handlers.BasicUserInfoHandler",
+    "edx_oauth2_provider.oidc.handlers.ProfileHandler",
+    "edx_oauth2_provider.oidc.handlers.EmailHandler",
+)

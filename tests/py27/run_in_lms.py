@@ -1,9 +1,11 @@
 """Under Python 2.7 with Ginkgo's libraries: what `manage.py lms shell` does for the toolkit.
 
 argv: `migrate` (create the tables, once), `users NAME...` (create users), `dot_app CLIENT_ID OWNER`
-(a DOT application made by hand, as in Django admin), or `program`: read the
-toolkit's document ({"program", "request"}) from stdin and run it as the bootstrap does; the
-program prints its own result line."""
+(a DOT application made by hand, as in Django admin), `token`: read {"form", "headers"} from stdin,
+POST it over HTTPS to the token view Ginkgo's dispatch picks (DOT 0.10's TokenView when the form's
+client_id is a DOT application, else edx-oauth2-provider's DOP view) and print {"status", "body"},
+or `program`: read the toolkit's document ({"program", "request"}) from stdin and run it as the
+bootstrap does; the program prints its own result line."""
 
 import json
 import sys
@@ -33,6 +35,18 @@ elif sys.argv[1] == "dot_app":
         client_type="confidential",
         authorization_grant_type="client-credentials",
     )
+elif sys.argv[1] == "token":
+    from django.test import RequestFactory
+    from edx_oauth2_provider.views import AccessTokenView
+    from oauth2_provider.models import Application
+    from oauth2_provider.views import TokenView
+
+    sent = json.loads(sys.stdin.read())
+    meta = dict(("HTTP_" + k.upper().replace("-", "_"), v) for k, v in sent["headers"].items())
+    request = RequestFactory().post("/oauth2/access_token", sent["form"], secure=True, **meta)
+    is_dot = Application.objects.filter(client_id=sent["form"].get("client_id")).exists()
+    response = (TokenView if is_dot else AccessTokenView).as_view()(request)
+    print(json.dumps({"status": response.status_code, "body": json.loads(response.content)}))
 else:
     document = json.loads(sys.stdin.read())
     namespace = {"__name__": "edx_provision"}

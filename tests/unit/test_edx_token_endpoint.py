@@ -31,7 +31,6 @@ def params(**overrides):
         username=None,
         password=None,
         token_type="bearer",
-        client_auth="form",
         scope=None,
     )
     base.update(overrides)
@@ -43,10 +42,17 @@ def test_token_url():
     assert token_url("https://lms.example.com/") == URL
 
 
-def test_client_credentials_in_the_form():
+def basic_pair(headers):
+    scheme, value = headers["Authorization"].split(" ", 1)
+    assert scheme == "Basic"
+    return base64.b64decode(value).decode()
+
+
+def test_the_secret_travels_only_in_the_basic_header_and_the_body_names_the_client():
+    """The body is what the LMS's TrackMiddleware logs; the Ginkgo LMS routes on the body's client_id."""
     form, headers = build_request(params())
-    assert form == {"grant_type": "client_credentials", "client_id": "svc-client", "client_secret": "s3cret"}
-    assert headers == {}
+    assert form == {"grant_type": "client_credentials", "client_id": "svc-client"}
+    assert basic_pair(headers) == "svc-client:s3cret"
 
 
 def test_password_grant_jwt_and_scope():
@@ -60,18 +66,20 @@ def test_password_grant_jwt_and_scope():
 
 
 def test_public_client_sends_no_secret():
-    form, _ = build_request(params(grant_type="password", username="u", password="p", client_secret=None))
-    assert "client_secret" not in form
+    form, headers = build_request(params(grant_type="password", username="u", password="p", client_secret=None))
+    assert "client_secret" not in form and headers == {}
     assert form["client_id"] == "svc-client"
 
 
-def test_basic_auth_form_encodes_id_and_secret():
-    form, headers = build_request(params(client_secret="a:b+c/d%", client_auth="basic"))
-    assert "client_id" not in form and "client_secret" not in form
-    scheme, value = headers["Authorization"].split(" ", 1)
-    assert scheme == "Basic"
-    client_id, secret = base64.b64decode(value).decode().split(":", 1)
-    assert (unquote_plus(client_id), unquote_plus(secret)) == ("svc-client", "a:b+c/d%")
+@pytest.mark.parametrize("secret", ["a:b+c/d%41 e", "%2B+%%", "Plain-secret_0123.~!*$@/=?&"])
+def test_dot_form_decodes_the_basic_pair_back_to_id_and_secret(secret):
+    client_id, sent = basic_pair(build_request(params(client_id="id:+%", client_secret=secret))[1]).split(":", 1)
+    assert (unquote_plus(client_id), unquote_plus(sent)) == ("id:+%", secret)  # DOT's _authenticate_basic_auth
+
+
+def test_dop_reads_the_basic_pair_as_it_is_when_it_holds_no_percent_plus_or_colon():
+    secret = "Plain-secret_0123.~!*$@/=?&"
+    assert basic_pair(build_request(params(client_secret=secret))[1]).split(":") == ["svc-client", secret]
 
 
 @pytest.mark.parametrize(
@@ -146,9 +154,12 @@ def test_ginkgo_dop_invalid_client_is_a_400():
     assert "Ginkgo" in err.msg
 
 
-def test_invalid_client_with_basic_auth_suggests_form():
-    err = fail(401, {"error": "invalid_client"}, client_auth="basic")
-    assert "client_auth: form" in err.msg
+@pytest.mark.parametrize("secret", ["with:colon-0123456", "with+plus-01234567", "with%percent-0123"])
+def test_a_ginkgo_refusal_of_a_secret_dop_cannot_read_says_why(secret):
+    err = fail(400, {"error": "invalid_client"}, client_secret=secret)
+    assert "holds %, + or : cannot authenticate" in err.msg and secret not in err.msg
+    assert "cannot authenticate" not in fail(400, {"error": "invalid_client"}).msg
+    assert "cannot authenticate" not in fail(401, {"error": "invalid_client"}, client_secret=secret).msg
 
 
 def test_wrong_user_password_names_username_and_password():

@@ -4,18 +4,15 @@
 """Mint an access token from the LMS's token endpoint and explain every way that can fail.
 
 POST {lms_url}/oauth2/access_token, form-encoded (the only body both DOP on Ginkgo and DOT today
-read), with client authentication in the form or as HTTP Basic. Error answers (today's DOT:
-401 invalid_client, 400 for the rest; Ginkgo's DOP: 400 for everything) become one message that
-names the option or the LMS setting to change.
+read). The client secret goes only in an HTTP Basic header, never in the body: the LMS's
+TrackMiddleware writes every POST body to its tracking log and censors only password fields. The
+body still names client_id, because the Ginkgo LMS picks DOT or DOP by the posted client_id. Error
+answers (today's DOT: 401 invalid_client, 400 for the rest; Ginkgo's DOP: 400 for everything)
+become one message that names the option or the LMS setting to change.
 """
 
 import base64
 import time
-
-try:
-    from urllib.parse import quote_plus
-except ImportError:  # pragma: no cover - Python 2 is not a target
-    from urllib import quote_plus
 
 from ..vocabulary import dot_grant
 from .probe import poll
@@ -36,7 +33,9 @@ if HAS_REQUESTS:
 TOKEN_PATH = "/oauth2/access_token"
 GRANT_TYPES = ("client_credentials", "password")  # the grants a token can be minted with here
 TOKEN_TYPES = ("bearer", "jwt")
-CLIENT_AUTH = ("form", "basic")
+# Escaped in the Basic credentials: DOT (every version) form-decodes them, DOP takes them as they are
+# and splits at every ':'. With none of these in id and secret, both back ends read the same text.
+BASIC_ESCAPES = (("%", "%25"), ("+", "%2B"), (":", "%3A"))
 
 # The application grant type that allows each flow, as the LMS stores it and create_dot_application's
 # --grant-type spells it (edx_oauth_client's grant_type uses the OAuth2 spelling, like this module).
@@ -51,7 +50,6 @@ def endpoint_argument_spec():
         username=dict(type="str"),
         password=dict(type="str", no_log=True),
         token_type=dict(type="str", default="bearer", choices=list(TOKEN_TYPES), no_log=False),
-        client_auth=dict(type="str", default="form", choices=list(CLIENT_AUTH)),
         scope=dict(type="list", elements="str"),
     )
 
@@ -75,15 +73,27 @@ def scope_text(scope):
     return " ".join(word for item in scope for word in str(item).replace(",", " ").split())
 
 
+def basic_escape(text):
+    """Form-encode only what a form decoder would change (RFC 6749 2.3.1 asks the decoder to decode)."""
+    for char, escaped in BASIC_ESCAPES:
+        text = text.replace(char, escaped)
+    return text
+
+
 def basic_auth_header(client_id, client_secret):
-    """HTTP Basic for OAuth2 clients: id and secret form-encoded first (RFC 6749 section 2.3.1)."""
-    pair = "%s:%s" % (quote_plus(client_id), quote_plus(client_secret or ""))
+    """HTTP Basic for OAuth2 clients, in the one spelling both DOT and Ginkgo's DOP decode alike."""
+    pair = "%s:%s" % (basic_escape(client_id), basic_escape(client_secret))
     return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
+def dop_unreadable(client_id, client_secret):
+    """True when DOP, which does not decode Basic credentials, cannot match this id and secret."""
+    return any(char in (text or "") for text in (client_id, client_secret) for char, _ in BASIC_ESCAPES)
 
 
 def build_request(params):
     """(form fields, extra headers) for the token POST described by the module params."""
-    form = {"grant_type": params["grant_type"]}
+    form = {"grant_type": params["grant_type"], "client_id": params["client_id"]}
     headers = {}
     if params["grant_type"] == "password":
         form["username"] = params["username"]
@@ -93,12 +103,8 @@ def build_request(params):
     scope = scope_text(params.get("scope"))
     if scope:
         form["scope"] = scope
-    if params.get("client_auth") == "basic":
-        headers["Authorization"] = basic_auth_header(params["client_id"], params.get("client_secret"))
-    else:
-        form["client_id"] = params["client_id"]
-        if params.get("client_secret") is not None:
-            form["client_secret"] = params["client_secret"]
+    if params.get("client_secret") is not None:  # a public application on the password grant has none
+        headers["Authorization"] = basic_auth_header(params["client_id"], params["client_secret"])
     return form, headers
 
 
@@ -204,14 +210,18 @@ def explain_token_error(status, headers, text, params, url):
             "(often the https:// one)." % (url, status, location)
         )
     if error == "invalid_client":
-        how = ""
-        if params.get("client_auth") == "basic":
-            how = " (sent as HTTP Basic: client_auth basic; try client_auth: form)"
         ginkgo = " (HTTP 400 is how django-oauth2-provider on Ginkgo says it)" if status == 400 else ""
+        dop = ""
+        if status == 400 and dop_unreadable(client_id, params.get("client_secret")):
+            dop = (
+                " A Ginkgo DOP client whose client_id or client_secret holds %, + or : cannot authenticate "
+                "(DOP reads the HTTP Basic header undecoded): change them with edx_oauth_client (role: "
+                "edx_api_access_client_secret)."
+            )
         return "invalid_client", (
             "The LMS refused the OAuth2 client credentials (%s)%s: no application on this LMS has "
             "client_id %r, or client_secret is not its secret. Check the options client_id and "
-            "client_secret%s; create or update the application with edx_oauth_client." % (said, ginkgo, client_id, how)
+            "client_secret; create or update the application with edx_oauth_client.%s" % (said, ginkgo, client_id, dop)
         )
     if error == "invalid_grant" and grant == "password":
         return "invalid_grant", (

@@ -134,7 +134,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crum.CurrentRequestUserMiddleware",
+    "common.djangoapps.track.middleware.TrackMiddleware",
 ]
+
+# The LMS's request tracking (TrackMiddleware): POST and GET fields of every request but these paths.
+TRACKING_IGNORE_URL_PATTERNS = [r"^/event", r"^/login", r"^/heartbeat", r"^/segmentio/event", r"^/performance"]
+TRACKING_LOG = STATE_DIR / "tracking.log"
 
 # The enrollment URL has no trailing slash and `enrollment/` must stay a 404.
 APPEND_SLASH = False

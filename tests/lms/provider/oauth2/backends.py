@@ -1,8 +1,9 @@
 """
 How DOP's token endpoint finds the client (provider/oauth2/backends.py): HTTP Basic
-`client_id:client_secret`, else the `client_id` + `client_secret` form fields (exact
-match); edx-oauth2-provider adds a public client naming only its `client_id` on a
-password grant whose credentials are right. Each returns the Client or None.
+`client_id:client_secret` taken as it is (not form-decoded; a second `:` anywhere makes it
+unreadable), else the `client_id` + `client_secret` form fields (exact match);
+edx-oauth2-provider adds a public client naming only its `client_id` on a password grant
+whose credentials are right. Each returns the Client or None.
 """
 
 import base64
@@ -18,8 +19,8 @@ def basic_client(request):
     if scheme.lower() != "basic" or not value:
         return None
     try:
-        client_id, _, client_secret = base64.b64decode(value.strip()).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+        client_id, client_secret = base64.b64decode(value.strip()).decode("utf-8").split(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     return _client(client_id, client_secret)
 
