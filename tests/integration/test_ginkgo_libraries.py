@@ -282,3 +282,16 @@ def test_a_secret_with_percent_plus_or_colon_mints_on_dot_0_10_and_dop_refuses_i
         form, headers = build_request(dict(client_id=client_id, client_secret=secret, grant_type="client_credentials"))
         answer = json.loads(lms27.python("token", data=json.dumps({"form": form, "headers": headers})).stdout)
         assert answer["status"] == (200 if back_end == "dot" else 400), answer
+
+
+@pytest.mark.parametrize("back_end", ["dop", "dot"])
+def test_the_password_grant_mints_on_both_ginkgo_back_ends_with_the_secret_only_in_basic(lms27, back_end):
+    client_id = "pw-" + back_end
+    want = client(client_id=client_id, name=client_id, grant_type="password")
+    made = lms27.run("ensure_oauth_clients", clients=[want], backend=back_end)
+    assert made["clients"][0]["action"] == "create", made
+    params = dict(client_id=client_id, client_secret=SECRET, grant_type="password", username="owner", password="pw")
+    form, headers = build_request(params)
+    assert SECRET not in json.dumps(form)
+    answer = json.loads(lms27.python("token", data=json.dumps({"form": form, "headers": headers})).stdout)
+    assert answer["status"] == 200 and answer["body"]["access_token"], answer
