@@ -32,7 +32,10 @@ description:
   - Redirects are never followed; a redirect is reported with its target, and the client secret is
     never sent there.
   - With O(cache_path), a token is kept in a private file and reused while more than O(min_ttl)
-    seconds of its lifetime remain, and only with the same credentials it was minted with.
+    seconds of its lifetime remain, and only with the same credentials it was minted with. Before a
+    cached token is returned, one GET of C({lms_url}/api/enrollment/v1/enrollment) proves the LMS still
+    accepts it; one the LMS refuses with HTTP 401 (revoked, signed with a rotated JWT key, or expired by the
+    LMS's clock) is dropped from the cache and a new one minted, once, with a warning.
   - The module changes no configuration and always reports C(changed=false).
   - Because the result holds the token, Ansible's output hides it (as with C(no_log)) even with
     C(-vvv); O(client_secret) and O(password) are never shown either. Register the result to use the token.
@@ -49,7 +52,7 @@ options:
   lms_url:
     description:
       - Root URL of the LMS, for example V(https://lms.example.com); no path. Required with
-        O(method=endpoint); with O(method=direct) it only keys the cache.
+        O(method=endpoint); with O(method=direct) it keys the cache and proves a cached token (see O(cache_path)).
     type: str
     required: false
   client_id:
@@ -263,11 +266,21 @@ cached:
   sample: false
 timings:
   description:
-    - How long each phase took and how many requests it needed (all zero for a cached token or
-      O(method=direct)).
+    - How long each phase took and how many requests it needed (only C(cache_check) for a cached token;
+      all zero for O(method=direct)).
   returned: success, and failures of method endpoint while waiting or minting
   type: dict
   contains:
+    cache_check_seconds:
+      description: Seconds spent asking the LMS whether it still accepts the cached token.
+      type: float
+      returned: always
+      sample: 0.01
+    cache_check_attempts:
+      description: Requests made to prove a cached token (1, or 0 without one or without O(lms_url)).
+      type: int
+      returned: always
+      sample: 1
     heartbeat_seconds:
       description: Seconds spent waiting for the heartbeat.
       type: float

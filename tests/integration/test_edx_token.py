@@ -365,6 +365,101 @@ def test_check_mode_mints_but_writes_no_cache(lms, tmp_path):
     assert not cache.exists()
 
 
+# --- a cached token the LMS refuses -----------------------------------------------------------------
+
+
+def access_log(lms):
+    """The request lines of the stand-in's gunicorn log (it also holds the LMS's own log lines)."""
+    return [
+        line for line in (lms.state_dir / "server.log").read_text(errors="replace").splitlines() if " HTTP/1." in line
+    ]
+
+
+def cached_run(lms, cache, secret, client_id=CC_ID, **extra):
+    """One edx_token task with the cache: (result, output, the LMS's access log lines of the run)."""
+    mark = len(access_log(lms))
+    run = run_play(
+        [token_task("cached", lms.url, client_id=client_id, client_secret=secret, cache_path=str(cache), **extra)]
+        + show("cached")
+    )
+    assert run.rc == 0, run.output
+    return shown(run, "cached"), run.output, access_log(lms)[mark:]
+
+
+def round_trips(lines):
+    """(enrollment GETs, heartbeat GETs, token POSTs) in access log lines."""
+    return tuple(
+        sum(1 for line in lines if needle in line)
+        for needle in ('"GET /api/enrollment/v1/enrollment ', '"GET /heartbeat', '"POST /oauth2/access_token')
+    )
+
+
+def test_a_cached_token_is_proven_with_one_request(lms, tmp_path):
+    cache = tmp_path / "tokens.json"
+    first, _out, lines = cached_run(lms, cache, lms.creds["cc_secret"])
+    assert first["cached"] is False and round_trips(lines) == (0, 1, 1)
+    again, _out, lines = cached_run(lms, cache, lms.creds["cc_secret"])
+    assert again["cached"] is True and again["token"] == first["token"]
+    assert round_trips(lines) == (1, 0, 0) and len(lines) == 1 and '" 200 ' in lines[0]
+    assert again["timings"]["cache_check_attempts"] == 1
+
+
+REFUSALS = {
+    # the LMS deleted the token (revoke_token, an admin, a cleanup job)
+    "revoked": "get_access_token_model().objects.filter(token=%r).delete()",
+    # the controller's clock is ahead of the LMS's: the cache thinks it fresh, the LMS says it expired
+    "clock skew": "get_access_token_model().objects.filter(token=%r).update(expires=timezone.now() - timedelta(1))",
+}
+
+
+@pytest.mark.parametrize("cause", sorted(REFUSALS))
+def test_a_cached_token_the_lms_refuses_is_dropped_and_minted_once(lms, tmp_path, cause):
+    cache = tmp_path / "tokens.json"
+    first, _out, _lines = cached_run(lms, cache, lms.creds["cc_secret"])
+    code = (
+        "from datetime import timedelta\nfrom django.utils import timezone\n"
+        "from oauth2_provider.models import get_access_token_model\n" + REFUSALS[cause] % first["token"]
+    )
+    checked(lms.manage("shell", "-c", code))
+    assert api_status(lms, first["token"], "Bearer") == 401
+
+    renewed, output, lines = cached_run(lms, cache, lms.creds["cc_secret"])
+    assert renewed["cached"] is False and renewed["token"] != first["token"]
+    assert api_status(lms, renewed["token"], "Bearer") == 200
+    assert "The LMS refused the cached token" in output and first["token"] not in output
+    # the refusal, then one mint: GET 401, heartbeat, token POST
+    assert round_trips(lines) == (1, 1, 1) and '" 401 ' in lines[0]
+    stored = json.loads(cache.read_text())["tokens"]
+    assert [entry["token"] for entry in stored.values()] == [renewed["token"]]
+
+    again, _out, lines = cached_run(lms, cache, lms.creds["cc_secret"])
+    assert again["cached"] is True and again["token"] == renewed["token"] and round_trips(lines) == (1, 0, 0)
+
+
+def test_a_cached_jwt_signed_with_a_rotated_key_is_minted_again(standin_factory, tmp_path):
+    lms = standin_factory(name="jwt-rotation")
+    secret = "rot-" + secrets.token_urlsafe(24)
+    checked(lms.manage("manage_user", SVC, SVC + "@example.com"))
+    checked(
+        lms.manage(
+            "create_dot_application", "rot", SVC, "--client-id", "rot-client", "--client-secret", secret, "--update"
+        )
+    )
+    cache = tmp_path / "tokens.json"
+    first, _out, _lines = cached_run(lms, cache, secret, client_id="rot-client", token_type="jwt")
+    lms.stop()
+    # a new signing key: the stand-in makes one (RSA, and the HS256 secret from secret_key) when missing
+    (lms.state_dir / "jwt_signing_key.jwk.json").unlink()
+    (lms.state_dir / "secret_key").write_text(secrets.token_urlsafe(50))
+    lms.start()
+    assert api_status(lms, first["token"], "JWT") == 401
+
+    renewed, output, lines = cached_run(lms, cache, secret, client_id="rot-client", token_type="jwt")
+    assert renewed["cached"] is False and renewed["token"] != first["token"]
+    assert api_status(lms, renewed["token"], "JWT") == 200
+    assert "The LMS refused the cached token" in output and round_trips(lines) == (1, 1, 1)
+
+
 # --- nothing secret at -vvv --------------------------------------------------------------------------
 
 

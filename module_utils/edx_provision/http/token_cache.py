@@ -7,7 +7,8 @@ One JSON file holds several tokens, each under a fingerprint of what identifies 
 grant, user, token type, scope). Each entry is also bound to the credentials it was minted with: it
 carries an HMAC-SHA256 of the client secret and password, keyed with a random key kept in the same
 file (never the secrets themselves), and is reused only when the credentials given now produce the
-same HMAC. A token is reused while more than `min_ttl` seconds remain.
+same HMAC. A token is reused while more than `min_ttl` seconds remain; one the LMS refuses is
+dropped (forget).
 
 The file must be a regular file owned by the user running the module: a symlink or another user's
 file is refused (CacheError), never followed or rewritten. A file or folder other users may read or
@@ -226,6 +227,15 @@ def store(path, key, record, credentials, now=None):
         entry["credentials"] = credential_mac(mac_key, credentials)
         entries[key] = entry
         write_atomic(path, {"version": CACHE_VERSION, "mac_key": mac_key, "tokens": entries})
+
+
+def forget(path, key):
+    """Drop the entry under `key` (a token the LMS refused), under the same lock as store()."""
+    with _locked(path):
+        data, _problem = read_cache(path)
+        if key in data["tokens"]:
+            entries = {k: v for k, v in data["tokens"].items() if k != key}
+            write_atomic(path, {"version": CACHE_VERSION, "mac_key": data["mac_key"], "tokens": entries})
 
 
 def make_private_dirs(directory):

@@ -8,8 +8,9 @@ controller), in the action plugin on the controller for `method: direct` (lms/di
 gives the minter). The caller only declares options and turns errors into a failure.
 
 Order: options are checked first (nothing is sent before they pass); a cached token bound to the
-same credentials is returned without any request (unless `cache_reuse` is false); otherwise the
-minter makes one: for `endpoint`, /heartbeat is waited for and the token POST retried under one
+same credentials is returned after one request proves the LMS still accepts it (token_proof; not
+with `cache_reuse` false); a refused one is dropped from the cache and a new one minted, once. Otherwise
+the minter makes one: for `endpoint`, /heartbeat is waited for and the token POST retried under one
 deadline (`timeout`). A fresh token is stored in the cache (not in check mode).
 """
 
@@ -30,6 +31,7 @@ from .session import (
 from .token_cache import (
     CacheError,
     fingerprint,
+    forget,
     lookup,
     permission_warnings,
     remaining_seconds,
@@ -42,8 +44,9 @@ from .token_endpoint import (
     scope_text,
     type_mismatch_warning,
 )
+from .token_proof import lms_refuses
 
-PHASES = ("heartbeat", "token")
+PHASES = ("cache_check", "heartbeat", "token")
 TOKEN_REQUIRED_IF = LMS_REQUIRED_IF + [("method", "endpoint", ["lms_url"])]
 
 
@@ -150,6 +153,14 @@ def remember(path, warn, key, credentials, record):
         warn("Could not write the token cache %s (%s); the token was not cached." % (path, exc))
 
 
+def drop(path, warn, key):
+    """Remove a token the LMS refused from the cache; only warns when it cannot."""
+    try:
+        forget(path, key)
+    except (OSError, CacheError) as exc:
+        warn("Could not remove the refused token from the token cache %s (%s)." % (path, exc))
+
+
 def obtain_token(params, check_mode, warn, minter, clock=time.monotonic):
     """edx_token's result dict; raises EdxHttpError or LmsError (the caller turns them into a failure).
 
@@ -165,8 +176,14 @@ def obtain_token(params, check_mode, warn, minter, clock=time.monotonic):
     cache_path = params["cache_path"]
     if cache_path:
         record = cached_token(params, warn, key, credentials)
-        if record is not None:
+        if record is not None and not (lms_url and lms_refuses(params, lms_url, record, timings, clock)):
             return token_result(record, True, time.time(), timings)
+        if record is not None:
+            warn(
+                "The LMS refused the cached token (HTTP 401: revoked, signed with an old key, or expired by the "
+                "LMS's clock); it was dropped from %s and a new one minted." % cache_path
+            )
+            drop(cache_path, warn, key)
 
     now = time.time()
     record = minter(params, lms_url, now, timings)
