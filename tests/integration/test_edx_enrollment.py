@@ -219,6 +219,14 @@ def test_bad_input_names_the_option_before_any_request(lms):
     assert lms.requests_since(run.mark) == []
 
 
+def test_a_course_id_with_a_trailing_newline_is_refused_and_enrolls_nobody(lms):
+    names = lms.learners(1)
+    run, result = lms.run(entries(names, course=DEMO + "\n"))
+    assert result["status"] == "failed" and result["result"]["cause"] == "bad_option"
+    assert "enrollments[0].course_id" in result["result"]["msg"] and "ends with a line break" in result["result"]["msg"]
+    assert lms.requests_since(run.mark) == [] and lms.enrollments(names) == {}
+
+
 def test_a_learner_token_is_not_allowed_to_enroll_others(lms):
     learner = lms.learners(1)[0]
     checked(

@@ -36,6 +36,11 @@ def inactive(mode="audit"):
         ("course_id", "course-v1:edX+DemoX", "enrollments[0].course_id"),
         ("mode", "ver ified", "enrollments[0].mode"),
         ("state", "gone", "present or absent"),
+        ("course_id", DEMO + "\n", "enrollments[0].course_id 'course-v1:edX+DemoX+Demo_Course\\n' is not a course"),
+        ("course_id", DEMO + "\n", "It ends with a line break: remove it"),
+        ("course_id", " " + DEMO, "It has spaces around it"),
+        ("username", "alice\n", "It ends with a line break"),
+        ("mode", "audit\n", "enrollments[0].mode"),
     ],
 )
 def test_bad_fields_are_named(field, value, words):

@@ -23,35 +23,44 @@ def where(index, option):
     return "enrollments[%d].%s" % (index, option)
 
 
+def _edge_hint(value):
+    """Why a value that looks right is refused: it is never trimmed, so the LMS sees what was given."""
+    if isinstance(value, str) and value.endswith("\n"):
+        return ". It ends with a line break: remove it"
+    if isinstance(value, str) and value != value.strip():
+        return ". It has spaces around it: remove them"
+    return ""
+
+
 def validate(entries):
     """The entries as clean dicts (username, course_id, mode, state, index), and a list of errors.
 
-    Every entry is checked before anything is read or written, so one bad entry stops the call.
+    Every entry is checked before anything is read or written, so one bad entry stops the call. Values
+    are matched whole and never trimmed (`$` would let a trailing newline through).
     """
     clean, errors, seen = [], [], {}
     for index, entry in enumerate(entries or []):
         if not isinstance(entry, dict):
             errors.append("enrollments[%d] must be a dict with username and course_id, not %r" % (index, entry))
             continue
-        username = (entry.get("username") or "").strip()
-        course_id = (entry.get("course_id") or "").strip()
+        username = entry.get("username") or ""
+        course_id = entry.get("course_id") or ""
         mode = entry.get("mode")
-        mode = mode.strip() if isinstance(mode, str) else mode
         state = entry.get("state") or "present"
-        if not USERNAME_RE.match(username):
+        if not USERNAME_RE.fullmatch(username):
             errors.append(
-                "%s %r is not an LMS username: use letters, digits and @.+-_ only, as the LMS does"
-                % (where(index, "username"), username)
+                "%s %r is not an LMS username: use letters, digits and @.+-_ only, as the LMS does%s"
+                % (where(index, "username"), username, _edge_hint(username))
             )
-        if not COURSE_ID_RE.match(course_id):
+        if not COURSE_ID_RE.fullmatch(course_id):
             errors.append(
                 "%s %r is not a course run id: write it as course-v1:ORG+COURSE+RUN (or ORG/COURSE/RUN "
-                "on old course runs)" % (where(index, "course_id"), course_id)
+                "on old course runs)%s" % (where(index, "course_id"), course_id, _edge_hint(course_id))
             )
-        if mode is not None and not MODE_RE.match(mode):
+        if mode is not None and not MODE_RE.fullmatch(mode):
             errors.append(
                 "%s %r is not a course mode slug such as audit, honor or verified; leave it out for the "
-                "course's default mode" % (where(index, "mode"), mode)
+                "course's default mode%s" % (where(index, "mode"), mode, _edge_hint(mode))
             )
         if state not in STATES:
             errors.append("%s %r must be present or absent" % (where(index, "state"), state))
