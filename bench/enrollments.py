@@ -135,7 +135,7 @@ def table(users, courses, first, rerun):
         )
     lines.append("")
     lines.append(
-        "- rerun POSTs: %d (must be 0); rerun GETs: %d (the staff list pages the reads need)."
+        "- rerun POSTs: %d (must be 0); rerun GETs: %d (per course run: its read and one staff-list page)."
         % (rerun["posts"], rerun["gets"])
     )
     return "\n".join(lines) + "\n"

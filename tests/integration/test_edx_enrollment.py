@@ -124,8 +124,8 @@ def test_enroll_three_then_a_rerun_changes_nothing_and_posts_nothing(lms):
     assert again["status"] == "ok" and again["result"]["changed"] is False
     assert [e["action"] for e in again["result"]["enrollments"]] == ["none"] * 3
     assert lms.requests_since(run.mark, "POST") == []
-    # one staff-list page answers for all three
-    assert len(lms.requests_since(run.mark, "GET")) == 1
+    # the course run, then one staff-list page that answers for all three
+    assert len(lms.requests_since(run.mark, "GET")) == 2
     assert "changed=0" in run.stdout
 
 
@@ -180,7 +180,7 @@ def test_several_courses_are_read_one_page_each(lms):
     assert lms.enrollments(names) == {name: [[OTHER, "verified", True], [DEMO, "audit", True]] for name in names}
     run, again = lms.run(entries(names) + entries(names, course=OTHER, mode="verified"))
     assert again["result"]["changed"] is False
-    assert len(lms.requests_since(run.mark)) == 2
+    assert len(lms.requests_since(run.mark)) == 4  # per course: its run and one staff-list page
 
 
 def test_unknown_user_fails_and_applies_nothing_else(lms):
@@ -208,6 +208,19 @@ def test_unknown_course_and_unavailable_mode_fail_before_any_post(lms):
     assert mode["status"] == "failed" and mode["result"]["cause"] == "unavailable_mode"
     assert "enrollments[0].mode" in mode["result"]["msg"] and "audit, verified" in mode["result"]["msg"]
     assert lms.requests_since(run.mark, "POST") == []
+    assert lms.enrollments(names) == {}
+
+
+def test_an_unknown_course_fails_before_any_enrollment_is_read(lms):
+    """Many entries in unknown course runs: the first unknown run ends the call, no staff list is read."""
+    names = lms.learners(1)
+    unknown = ["course-v1:No+Such+Run%d" % i for i in range(30)]
+    wanted = entries(names) + [{"username": names[0], "course_id": course} for course in unknown]
+    run, result = lms.run(wanted)
+    assert result["status"] == "failed" and result["result"]["cause"] == "unknown_course"
+    assert unknown[0] in result["result"]["msg"] and "enrollments[1]" in result["result"]["msg"]
+    done = [line for line in lms.requests_since(run.mark) if " HTTP/1." in line]  # not the LMS's own log lines
+    assert len(done) == 2 and all("/course/" in line for line in done), done  # DEMO's run, then the unknown one
     assert lms.enrollments(names) == {}
 
 
@@ -320,4 +333,4 @@ def test_api_key_alone_reads_each_enrollment_and_enrolls(lms):
     mark = len(lms.access_log())
     again = lms.play([task]).task("enroll")
     assert again["result"]["changed"] is False
-    assert [line.split('"')[1].split()[0] for line in lms.requests_since(mark)] == ["GET", "GET"]
+    assert [line.split('"')[1].split()[0] for line in lms.requests_since(mark)] == ["GET"] * 3  # course + 2 reads

@@ -110,17 +110,18 @@ def test_one_staff_list_read_then_only_the_differences_are_posted():
     lms = FakeLms(clock, {("alice", DEMO): {"mode": "audit", "is_active": True}})
     result = ensure_enrollments(api_for(lms, clock), wanted("alice", "bob"))
     assert [e["action"] for e in result["enrollments"]] == ["none", "create"]
-    method, path, query, _, headers = lms.calls[0]
+    # the course run first (no credentials), then the staff list
+    assert lms.calls[0][1] == "/api/enrollment/v1/course/" + DEMO and "Authorization" not in lms.calls[0][4]
+    method, path, query, _, headers = lms.calls[1]
     assert (method, path, query) == (
         "GET",
         "/api/enrollment/v1/enrollments",
         {"course_id": DEMO, "username": "alice,bob"},
     )
     assert headers["Authorization"] == "Bearer opaque-token"
-    # course modes (no credentials), the check that bob exists, then bob's enrollment
+    # the check that bob exists, then bob's enrollment
     enroll = "/api/enrollment/v1/enrollment"
-    assert [c[1] for c in lms.calls[1:]] == ["/api/enrollment/v1/course/" + DEMO, enroll, enroll]
-    assert "Authorization" not in lms.calls[1][4]
+    assert [c[1] for c in lms.calls[2:]] == [enroll, enroll]
     assert posts(lms)[0][3]["course_details"]["course_id"] == USER_CHECK_COURSE
     assert result["http"] == dict(
         requests=4,
@@ -134,11 +135,22 @@ def test_one_staff_list_read_then_only_the_differences_are_posted():
     )
 
 
-def test_rerun_is_one_read_and_no_post():
+def test_rerun_is_the_course_run_and_one_read_and_no_post():
     clock = Clock()
     lms = FakeLms(clock, {(n, DEMO): {"mode": "audit", "is_active": True} for n in ("alice", "bob")})
     result = ensure_enrollments(api_for(lms, clock), wanted("alice", "bob"))
-    assert result["changed"] is False and len(lms.calls) == 1
+    assert result["changed"] is False and [c[0] for c in lms.calls] == ["GET", "GET"]
+
+
+def test_an_unknown_course_run_fails_before_any_enrollment_is_read():
+    clock = Clock()
+    lms = FakeLms(clock)
+    entries = wanted("alice") + [dict(username="alice", course_id="course-v1:No+Such+Run%d" % i) for i in range(999)]
+    with pytest.raises(EnrollmentError) as raised:
+        ensure_enrollments(api_for(lms, clock), entries)
+    assert raised.value.cause == "unknown_course"
+    assert "course-v1:No+Such+Run0" in raised.value.msg and "enrollments[1]" in raised.value.msg
+    assert [c[1].split("/")[4] for c in lms.calls] == ["course", "course"] and clock.slept == []
 
 
 def test_check_mode_never_posts_and_warns_about_unchecked_users():

@@ -3,12 +3,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """edx_enrollment's work on the controller: read enrollments, check the input, post only what differs.
 
-Order of a call, so that bad input fails before any write:
-  1. read the current enrollments: the staff list `enrollments?course_id=C&username=u1,u2,...`
+Order of a call, so that bad input fails before any write, and cheap checks come first:
+  1. read `course/{id}` of each course run an entry wants to be `present` in, once each: an unknown
+     course run fails here, before any enrollment is read;
+  2. read the current enrollments: the staff list `enrollments?course_id=C&username=u1,u2,...`
      (cursor pages of 100), or, where there is none (404: an LMS before 2019) or the caller is not
      staff (403), one `enrollment/{user},{course}` read per enrollment;
-  2. plan every entry (enrollment_plan);
-  3. read `course/{id}` of each course that gets a create or a mode change, and check the modes;
+  3. plan every entry (enrollment_plan) and check the modes of each create or mode change;
   4. check that users no read has shown exist: a POST into a course that cannot exist, which the
      LMS refuses with 406 for an unknown user and with 400 (no course) for a known one, before it
      writes anything (contract 4.3: the user lookup comes before the enrollment);
@@ -413,9 +414,10 @@ def ensure_enrollments(api, entries_param, check_mode=False, diff=False, check_u
     entries, errors = validate(entries_param)
     if errors:
         raise EnrollmentError("Invalid enrollments: " + "; ".join(errors), cause="bad_option", errors=errors)
+    modes = read_courses(api, entries)
     strategy, current = read_current(api, entries)
     items = [plan(entry, current.get((entry["username"], entry["course_id"]))) for entry in entries]
-    check_course_modes(api, items, entries)
+    check_course_modes(items, entries, modes)
     warnings = check_users_exist(api, items, entries, current, check_users, check_mode)
     done = []
     if not check_mode:
@@ -444,13 +446,21 @@ def read_current(api, entries):
     return "staff_list", current
 
 
-def check_course_modes(api, items, entries):
+def read_courses(api, entries):
+    """{course_id: open modes} of every course run an entry wants to be present in, read once each
+    before any enrollment: an unknown course run fails after one request, not after the staff lists."""
+    modes = {}
+    for entry in entries:
+        if entry["state"] == "present" and entry["course_id"] not in modes:
+            modes[entry["course_id"]] = read_course_modes(api, entry["course_id"], entry)
+    return modes
+
+
+def check_course_modes(items, entries, modes):
     """Fail before any write when a course run does not offer the mode an entry needs."""
-    modes, problems = {}, []
+    problems = []
     for item, entry in pairs(items, entries):
         if needs_course_modes(item):
-            if entry["course_id"] not in modes:
-                modes[entry["course_id"]] = read_course_modes(api, entry["course_id"], entry)
             problem = check_mode_against_course(item, entry, modes[entry["course_id"]])
             if problem:
                 problems.append(problem)
