@@ -21,7 +21,9 @@ description:
     C(course/{id})), and users the LMS does not know (see O(check_users)). Any of them fails the
     call with nothing changed.
   - Keeps under the LMS's throttle (40 requests a minute per user, 120 for staff, none with the API
-    key) and, when throttled anyway (HTTP 429), waits as C(Retry-After) says, up to O(throttle_timeout).
+    key), counting 3 requests of the same user just before it (the role's token proof and API check).
+    When throttled anyway (HTTP 429, other requests of that user in the same minute), it waits as
+    C(Retry-After) says, up to O(throttle_timeout), and then counts the LMS's minute as full.
 author: edx-provision maintainers (!UNKNOWN)
 version_added: "0.1.0"
 extends_documentation_fragment:

@@ -283,6 +283,40 @@ def test_throttled_requests_are_waited_out(standin_factory):
     assert lms.enrollments(names) == {name: [[DEMO, "audit", True]] for name in names}
 
 
+def test_enrolling_right_after_the_api_check_meets_no_429(standin_factory):
+    """The LMS counts the API check's requests in the same user's minute (contract 10): at a staff rate of
+    10 a minute, the check's 2 requests and the call's 9 would meet a 429 if the pacer started empty."""
+    standin = standin_factory(name="lms-throttle-check", env={"LMS_THROTTLE_STAFF_RATE": "10/minute"})
+    checked(standin.manage("manage_user", SVC, SVC + "@example.com", "--staff"))
+    checked(
+        standin.manage("create_dot_application", "enroll-app", SVC, "--client-id", CLIENT_ID, "--client-secret", SECRET)
+    )
+    lms = Lms(standin)
+    names = lms.learners(4)
+    token = lms.token()
+    mark = len(lms.access_log())
+    run = lms.play(
+        [
+            {"name": "check", "edx_api_check": {"lms_url": lms.url, "token": token, "expect_staff": True}},
+            {
+                "name": "enroll",
+                "edx_enrollment": {
+                    "lms_url": lms.url,
+                    "token": token,
+                    "enrollments": entries(names),
+                    "requests_per_minute": 10,
+                },
+            },
+        ]
+    )
+    result = run.task("enroll")
+    assert result["status"] == "ok", run.output[-3000:]
+    assert result["result"]["http"]["throttled"] == 0
+    answered = [line for line in lms.requests_since(mark) if " HTTP/1." in line]
+    assert len(answered) == 12 and not any('" 429 ' in line for line in answered)  # 2 + 1 course read + 9
+    assert lms.enrollments(names) == {name: [[DEMO, "audit", True]] for name in names}
+
+
 def test_enroll_playbook_uses_the_roles_token(lms, tmp_path):
     names = lms.learners(2)
     inventory = tmp_path / "inventory.yml"

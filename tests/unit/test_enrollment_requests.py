@@ -4,6 +4,7 @@ A scripted session answers like the LMS; a fake clock stands in for time, so not
 """
 
 import json
+import math
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,7 +16,7 @@ from ansible.module_utils.edx_provision.http.enrollments import (
     _name_chunks,
     ensure_enrollments,
 )
-from ansible.module_utils.edx_provision.http.throttle import Pacer, retry_delay
+from ansible.module_utils.edx_provision.http.throttle import EARLIER_CALLS, Pacer, retry_delay
 
 LMS = "https://lms.example.com"
 DEMO = "course-v1:edX+DemoX+Demo_Course"
@@ -264,18 +265,61 @@ def test_username_chunks_stay_within_the_staff_lists_limits():
     assert all(len(",".join(chunk).replace("@", "%40").replace(",", "%2C")) < 3200 for chunk in long_names)
 
 
-def test_pacer_keeps_a_sliding_minute():
+def test_pacer_keeps_a_sliding_minute_counting_the_roles_calls_before_it():
     clock = Clock()
-    pacer = Pacer(3, clock=clock, sleep=clock.sleep)
+    pacer = Pacer(EARLIER_CALLS + 3, clock=clock, sleep=clock.sleep)
     for _ in range(3):
         assert pacer.wait() == 0
         pacer.record()
         clock.now += 1
+    # the role's earlier calls count from the pacer's start, so the window is full until they age out
     assert pacer.delay() == pytest.approx(57.05)
     pacer.wait()
     pacer.record()
-    assert pacer.delay() == pytest.approx(1.0)
+    assert pacer.delay() == 0
     assert Pacer(0, clock=clock, sleep=clock.sleep).delay() == 0
+
+
+class SlidingLms(FakeLms):
+    """FakeLms behind the LMS's throttle: `rate` authenticated requests in any 60 s, `earlier` of them
+    made before the call (seconds before it), Retry-After as Django REST framework computes it."""
+
+    def __init__(self, clock, rate, earlier, **kwargs):
+        super().__init__(clock, **kwargs)
+        self.rate, self.history = rate, [clock.now - ago for ago in earlier]
+
+    def request(self, method, url, headers=None, **kwargs):
+        if "Authorization" in (headers or {}):
+            now = self.clock.now
+            self.history = [t for t in self.history if t > now - 60]
+            if len(self.history) >= self.rate:
+                self.calls.append((method, urlsplit(url).path, {}, None, dict(headers)))
+                self.clock.now += 0.01
+                wait = math.ceil(60 - (now - self.history[0]))
+                return Response(429, {"detail": "Request was throttled."}, {"Retry-After": str(wait)})
+            self.history.append(now)
+        return super().request(method, url, headers=headers, **kwargs)
+
+
+LEARNERS = ["l%d" % i for i in range(4)]
+
+
+def test_a_run_right_after_the_roles_api_check_meets_no_429():
+    """The role's token proof, list and roles/ reads a second before: 3 + 9 requests at a rate of 10."""
+    clock = Clock()
+    lms = SlidingLms(clock, rate=10, earlier=[1, 1, 1], users=LEARNERS)
+    result = ensure_enrollments(api_for(lms, clock, per_minute=10), wanted(*LEARNERS))
+    assert result["http"]["throttled"] == 0 and result["http"]["writes"] == 4
+    assert sum(clock.slept) == pytest.approx(60.05, abs=0.5)  # the last requests wait for the minute to slide
+
+
+def test_after_an_earlier_run_in_the_same_minute_one_429_is_met_then_none():
+    """An earlier run left the window full (10 requests over the last 50 s): the first request meets a
+    429; the pacer then counts the window as full and meets no second one."""
+    clock = Clock()
+    lms = SlidingLms(clock, rate=10, earlier=range(50, 0, -5), users=LEARNERS)
+    result = ensure_enrollments(api_for(lms, clock, per_minute=10), wanted(*LEARNERS))
+    assert result["http"]["throttled"] == 1 and result["http"]["writes"] == 4
 
 
 def test_retry_after_seconds_date_or_fallback():

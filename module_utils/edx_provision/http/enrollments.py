@@ -194,6 +194,8 @@ class EnrollmentApi:
                 setattr(self.stats, kind, getattr(self.stats, kind) + 1)
                 return response
             self.stats.throttled += 1
+            if authenticated:
+                self.pacer.full()
             wait = retry_delay(response.headers, next(delays))
             if self.clock() + wait > deadline:
                 raise EnrollmentError(

@@ -5,9 +5,17 @@
 
 The LMS's EnrollmentUserThrottle is Django REST framework's sliding window: at most N requests of
 one user in any 60 seconds (N = 40 for users, 120 for staff; requests with the API key are never
-throttled). The Pacer keeps the same window on the client side, so a lone client never meets a
-429; when other clients share the user's budget the LMS answers 429 with Retry-After, and
-retry_delay() says how long to wait. Clock and sleep are injected so tests need no real waiting.
+throttled), every enrollment API request of that user counted, GETs included. The Pacer keeps the
+same window on the client side. It cannot see what the user did before it started, and the LMS
+says nothing about its count until it answers 429, so:
+  - it starts with EARLIER_CALLS requests counted at its start: the role's calls just before
+    (the cached token's proof, the API check's list and roles/ reads), so a run after them meets
+    no 429;
+  - on a 429 (calls it did not make: an earlier run in the same minute, another client) it takes
+    the LMS's window as full, counting the calls it did not see at that moment (full()), and waits
+    as Retry-After says (retry_delay()); from then on it meets no further 429 unless others keep
+    calling.
+Clock and sleep are injected so tests need no real waiting.
 """
 
 import collections
@@ -18,6 +26,9 @@ WINDOW = 60.0
 # The LMS records a request between our send and our receipt; counting from receipt plus this
 # margin keeps us on the safe side of its window.
 MARGIN = 0.05
+# Enrollment API requests of the same user the role makes just before edx_enrollment: the cached
+# token's proof (edx_token), the API check's enrollment list and roles/ (edx_api_check).
+EARLIER_CALLS = 3
 
 
 class Pacer:
@@ -27,7 +38,7 @@ class Pacer:
         self.per_minute = per_minute or None
         self.clock = clock
         self.sleep = sleep
-        self.stamps = collections.deque()
+        self.stamps = collections.deque([clock()] * EARLIER_CALLS if self.per_minute else [])
         self.waited = 0.0
 
     def _forget_old(self, now):
@@ -51,6 +62,15 @@ class Pacer:
             self.sleep(seconds)
             self.waited += seconds
         return seconds
+
+    def full(self):
+        """The LMS answered 429: its window holds per_minute requests, some not ours. Count those now
+        (the latest they can have been made), so the next requests wait until they age out."""
+        if not self.per_minute:
+            return
+        now = self.clock()
+        self._forget_old(now)
+        self.stamps.extend([now] * max(0, self.per_minute - len(self.stamps)))
 
     def record(self):
         """Count a request the LMS has answered (call after the response arrived)."""
