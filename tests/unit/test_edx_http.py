@@ -164,6 +164,18 @@ def test_html_error_pages_are_shortened_with_their_title():
     assert len(excerpt) < 100
 
 
+def test_an_lms_error_page_is_quoted_by_its_title_and_text_not_its_script():
+    page = (
+        "<!DOCTYPE html><html><head><title>Page Not Found | \u00e9dX</title><script type='text/javascript'>"
+        "/* immediately break out of an iframe if coming from the marketing website */ (function(window) {"
+        "if (window.location !== window.top.location) { window.top.location = window.location; } })(this);"
+        "</script><style>body { color: red }</style><!-- analytics --></head><body><h1>Page not found</h1>"
+        "<p>The page you were looking for &amp; its link are gone.</p></body></html>"
+    )
+    excerpt = body_excerpt(page)
+    assert excerpt == "Page Not Found | \u00e9dX: Page not found The page you were looking for & its link are gone."
+
+
 def test_plain_bodies_are_collapsed():
     assert body_excerpt("a\n\n  b") == "a b"
     assert body_excerpt(None) == ""

@@ -11,6 +11,7 @@ what went wrong and which option fixes it, so every module words them the same w
 
 import base64
 import binascii
+import html
 import ipaddress
 import json
 import os
@@ -437,17 +438,24 @@ def transport_error(exc, url, timeout=None):
     return EdxHttpError(msg, cause=cause, url=url)
 
 
+_NOT_TEXT = re.compile(r"<(script|style|title)\b[^>]*>.*?(</\1\s*>|$)|<!--.*?(-->|$)", re.I | re.S)
+
+
 def body_excerpt(text, limit=300):
-    """The start of a response body for an error message: an HTML page's title, whitespace collapsed."""
+    """The start of a response body for an error message: an HTML page's title, then its visible text,
+    whitespace collapsed. Scripts, styles and comments are dropped: a real LMS error page starts with
+    inline <script>, which would otherwise be all the message quotes."""
     text = text or ""
     title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
-    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text) if "<" in text else text).strip()
-    if len(flat) > limit:
-        flat = flat[:limit] + "..."
-    if title:
-        heading = re.sub(r"\s+", " ", title.group(1)).strip()
-        return "%s: %s" % (heading, flat) if heading and not flat.startswith(heading) else flat
-    return flat
+    if "<" in text:
+        text = html.unescape(re.sub(r"<[^>]+>", " ", _NOT_TEXT.sub(" ", text)))
+    flat = re.sub(r"\s+", " ", text).strip()
+    if title:  # the title is also in the flattened text: quote it once, first
+        heading = re.sub(r"\s+", " ", html.unescape(title.group(1))).strip()
+        if heading and flat.startswith(heading):
+            flat = flat[len(heading) :].strip()
+        flat = "%s: %s" % (heading, flat) if heading and flat else heading or flat
+    return flat[:limit] + "..." if len(flat) > limit else flat
 
 
 def parse_json(text):
