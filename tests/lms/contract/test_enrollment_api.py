@@ -166,6 +166,15 @@ def test_roles_say_whether_the_caller_is_global_staff(lms, learner, staff):
     assert lms.get(from_api + "roles/").status_code == 401
 
 
+def test_user_api_me_names_the_tokens_user(lms, learner):
+    """user_api's `v1/me` (own_username_api): 200 {"username": <the token's user>} for a bearer token and a JWT,
+    401 without credentials."""
+    for headers in (learner["headers"], lms.jwt(learner)):
+        answer = lms.get("/api/user/v1/me", headers=headers)
+        assert answer.status_code == 200 and answer.json() == {"username": learner["caller"]}
+    assert lms.get("/api/user/v1/me").status_code == 401
+
+
 def test_course_id_errors(lms, learner):
     missing = lms.post(from_api + "enrollment", json={}, headers=learner["headers"])
     assert missing.status_code == 400

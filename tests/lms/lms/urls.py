@@ -11,6 +11,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.USER_API_ME:
+    urlpatterns += [path("api/user/", include("openedx.core.djangoapps.user_api.urls"))]
+
 if settings.FEATURES.get("ENABLE_OAUTH2_PROVIDER"):
     urlpatterns += [
         path("oauth2/", include(("openedx.core.djangoapps.oauth_dispatch.urls", "oauth2"), namespace="oauth2")),

@@ -317,6 +317,9 @@ STANDIN_RELEASE = "master"
 ENROLLMENT_GLOBAL_STAFF_PRIVILEGES = True
 # The staff list `enrollments/` and `roles/` (added 2018-19; Ginkgo answers 404, §4.1).
 ENROLLMENT_STAFF_ENDPOINTS = True
+# GET /api/user/v1/me -> {"username": ...} (user_api, 2017-18). Whether Ginkgo has it is unconfirmed, so the
+# ginkgo flavour leaves it out and the toolkit must cope without it.
+USER_API_ME = True
 # POST enrollment's 400 when the mode is not available for the course run.
 ENROLLMENT_MODE_UNAVAILABLE_MESSAGE = (
     "The [{mode}] course mode is expired or otherwise unavailable for course run [{course_id}]."

@@ -83,6 +83,7 @@ OAUTH2_PROVIDER = {
 # ---------------------------------------------------------------- enrollment API
 ENROLLMENT_GLOBAL_STAFF_PRIVILEGES = False
 ENROLLMENT_STAFF_ENDPOINTS = False  # no `enrollments/` staff list, no `roles/` (§4.1)
+USER_API_ME = False  # /api/user/v1/me on Ginkgo is unconfirmed: the toolkit must cope without it
 ENROLLMENT_MODE_UNAVAILABLE_MESSAGE = "The course mode '{mode}' is not available for course '{course_id}'."
 ENROLLMENT_THROTTLE_RATES = {**ENROLLMENT_THROTTLE_RATES, "staff": ENROLLMENT_THROTTLE_RATES["user"]}
 BEARER_REJECTS_DISABLED_USERS = False
