@@ -56,7 +56,19 @@ options:
         issued, so pass a token minted for the check (the role mints one for every check). With a bearer token
         the check is skipped with a warning (RV(is_staff) is null). On such an LMS staff gives no right to
         enroll others, the API key does.
+      - When C(roles/) answers anything else (for example HTTP 500), the check fails with cause
+        C(staff_lookup_failed), saying that the enrollment API itself answered 200.
     type: bool
+  expect_username:
+    description:
+      - Also prove that the token acts as this user, and fail naming the user it acts as otherwise (cause
+        C(wrong_user)), for example when its OAuth2 client was moved to another user by hand (a
+        client-credentials token acts as its client's owner). Left out, not checked.
+      - A JWT is read (its C(preferred_username) claim; the LMS has just accepted it). Any other token is
+        looked up at C(GET /api/user/v1/me). On an LMS without that endpoint the check is skipped with a
+        warning (RV(username) is null).
+      - Checked before O(expect_staff).
+    type: str
 extends_documentation_fragment:
   - edx_http
   - action_common_attributes
@@ -118,6 +130,12 @@ is_staff:
       C(administrator) claim) says; null when neither could tell (see O(expect_staff)).
   returned: success, when O(expect_staff) is given
   type: bool
+username:
+  description:
+    - The user the token acts as (see O(expect_username)); null when it could not be told.
+  returned: success, when O(expect_username) is given
+  type: str
+  sample: enrollment-api
 status:
   description:
     - HTTP status of the last answer (of the enrollment API, or of the heartbeat when that failed).
@@ -186,7 +204,8 @@ cause:
   description:
     - Machine-readable reason of a failure, for example C(token_refused), C(forbidden), C(not_found),
       C(unhealthy), C(tls), C(connection_refused), C(connect_timeout), C(read_timeout), C(redirect),
-      C(bad_option), C(missing_library).
+      C(bad_option), C(missing_library), C(wrong_user), C(drift), C(username_lookup_failed),
+      C(staff_lookup_failed).
   returned: failure
   type: str
   sample: token_refused
@@ -235,10 +254,12 @@ def main():
             timeout=params["timeout"],
             request_timeout=params["request_timeout"],
             wait_for_heartbeat=params["wait_for_heartbeat"],
-            expect_staff=params["expect_staff"],
+            expect=dict(username=params["expect_username"], is_staff=params["expect_staff"]),
         )
     except EdxHttpError as exc:
         module.fail_json(msg=exc.msg, changed=False, **exc.result())
+    for warning in result.pop("warnings"):
+        module.warn(warning)
     module.exit_json(changed=False, **result)
 
 

@@ -12,13 +12,13 @@ import requests
 from ansible.module_utils.edx_provision.http.probe import (
     ENROLLMENT_PATH,
     HEARTBEAT_PATH,
-    ROLES_PATH,
     backoff_delays,
     check_api,
     explain_api_error,
     failing_checks,
 )
 from ansible.module_utils.edx_provision.http.session import EdxHttpError
+from ansible.module_utils.edx_provision.http.token_user import ME_PATH, ROLES_PATH
 
 LMS = "https://lms.example.com"
 OPAQUE = "aBcD1234efGH5678ijKL9012mnOP34"
@@ -72,6 +72,8 @@ class Session:
         self.clock.now += 0.01
         script = self.scripts[path]
         item = script.pop(0) if len(script) > 1 else script[0]
+        if callable(item):  # a slow answer: it takes its own time, then answers or raises
+            item = item(timeout)
         if isinstance(item, Exception):
             raise item
         return item
@@ -416,24 +418,124 @@ def jwt_with(claims):
 def test_an_lms_without_roles_is_asked_through_the_jwt_or_not_at_all(token, expected, warned):
     clock = Clock()
     session = Session(clock, others={ROLES_PATH: [Response(404, "<h1>Not Found</h1>")]})
-    result = run(session, clock, token=token, expect_staff=True)
+    result = run(session, clock, token=token, expect={"is_staff": True})
     assert result["is_staff"] is expected
-    assert ("warnings" in result) is warned
+    assert bool(result["warnings"]) is warned
     if warned:
-        assert "token_type jwt" in result["warnings"][0] and ROLES_PATH in result["warnings"][0]
+        assert ROLES_PATH in result["warnings"][0] and "edx_api_access_check_staff: false" in result["warnings"][0]
 
 
 def test_the_claim_of_a_non_staff_user_is_drift():
     clock = Clock()
     session = Session(clock, others={ROLES_PATH: [Response(404, "")]})
     with pytest.raises(EdxHttpError) as failed:
-        run(session, clock, token=jwt_with({"administrator": False}), expect_staff=True)
+        run(session, clock, token=jwt_with({"administrator": False}), expect={"is_staff": True})
     assert failed.value.cause == "drift" and "administrator claim" in failed.value.msg
 
 
-def test_roles_failing_otherwise_still_fails():
+def test_a_failing_roles_is_a_failed_staff_lookup_after_the_api_passed():
     clock = Clock()
-    session = Session(clock, others={ROLES_PATH: [Response(500, "boom")]})
+    session = Session(clock, others={ROLES_PATH: [Response(500, "<html><title>Server Error</title></html>")]})
     with pytest.raises(EdxHttpError) as failed:
-        run(session, clock, token=jwt_with({"administrator": True}), expect_staff=True)
-    assert failed.value.cause == "roles_unavailable"
+        run(session, clock, token=jwt_with({"administrator": True}), expect={"is_staff": True})
+    assert failed.value.cause == "staff_lookup_failed" and failed.value.details["status"] == 500
+    msg = failed.value.msg
+    assert "accepted the token (GET %s answered 200), but the staff lookup failed" % (LMS + ENROLLMENT_PATH) in msg
+    assert "HTTP 500 'Server Error'" in msg and "edx_api_access_check_staff: false" in msg
+
+
+def test_the_warning_for_a_bearer_token_gives_the_advice_that_applies():
+    """A direct token is bearer while the role's token_type is jwt: 'use token_type jwt' would not help."""
+    clock = Clock()
+    session = Session(clock, others={ROLES_PATH: [Response(404, "")]})
+    warning = run(session, clock, token=OPAQUE, token_type="bearer", expect={"is_staff": True})["warnings"][0]
+    assert "a bearer token names no role" in warning and "edx_api_access_token_method endpoint" in warning
+    assert "Use token_type jwt to have it checked" not in warning
+
+
+def test_a_jwt_of_another_user_is_named_without_asking_the_lms():
+    clock = Clock()
+    session = Session(clock)
+    with pytest.raises(EdxHttpError) as failed:
+        run(
+            session,
+            clock,
+            token=jwt_with({"preferred_username": "admin"}),
+            expect={"username": "svc", "is_staff": True},
+        )
+    assert failed.value.cause == "wrong_user" and failed.value.details["username"] == "admin"
+    assert 'acts as "admin", not as "svc"' in failed.value.msg and "preferred_username" in failed.value.msg
+    assert [call[0] for call in session.calls] == [HEARTBEAT_PATH, ENROLLMENT_PATH]  # no roles/: wrong user first
+
+
+def test_a_bearer_tokens_user_is_asked_at_user_api_me():
+    clock = Clock()
+    session = Session(clock, others={ME_PATH: [Response(200, {"username": "svc"})]})
+    assert run(session, clock, token=OPAQUE, expect={"username": "svc"})["username"] == "svc"
+    session = Session(clock, others={ME_PATH: [Response(200, {"username": "staff-admin"})]})
+    with pytest.raises(EdxHttpError) as failed:
+        run(session, clock, token=OPAQUE, expect={"username": "svc"})
+    assert failed.value.cause == "wrong_user" and "GET %s" % (LMS + ME_PATH) in failed.value.msg
+
+
+def test_without_user_api_me_a_bearer_tokens_user_is_not_checked_with_a_warning():
+    clock = Clock()
+    session = Session(clock, others={ME_PATH: [Response(404, "<h1>Not Found</h1>")]})
+    result = run(session, clock, token=OPAQUE, expect={"username": "svc"})
+    assert result["username"] is None and ME_PATH in result["warnings"][0]
+    session = Session(clock, others={ME_PATH: [Response(500, "boom")]})
+    with pytest.raises(EdxHttpError) as failed:
+        run(session, clock, token=OPAQUE, expect={"username": "svc"})
+    assert failed.value.cause == "username_lookup_failed" and "expect_username" in failed.value.msg
+
+
+def test_a_slow_heartbeat_503_is_reported_even_when_the_next_attempt_times_out():
+    """A real heartbeat with MongoDB down answers 503 after about 30 s; the next attempt, cut to the time
+    left, times out. The 503 and its failing check are what the user must see, as docs/reliability.md says."""
+    clock = Clock()
+    down = {"modulestore": {"status": False, "message": "ServerSelectionTimeoutError"}, "sql": {"status": True}}
+
+    def slow_503(timeout):
+        clock.now += 30
+        return Response(503, down)
+
+    def hung(timeout):
+        clock.now += timeout
+        return requests.exceptions.ReadTimeout("read timed out")
+
+    session = Session(clock, heartbeat=[slow_503, hung])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, timeout=60, request_timeout=40)
+    failure = err.value
+    assert failure.cause == "unhealthy" and failure.details["status"] == 503
+    assert "HTTP 503, failing checks: modulestore: ServerSelectionTimeoutError" in failure.msg
+    assert "The last attempts got no answer (connected, but no answer)" in failure.msg
+    assert "edx_api_access_heartbeat: false" in failure.msg  # the API itself works without MongoDB
+
+
+def test_a_heartbeat_502_blames_the_server_behind_the_proxy():
+    clock = Clock()
+    session = Session(clock, heartbeat=[Response(502, "<html><title>502 Bad Gateway</title></html>")])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, timeout=3)
+    assert "proxy in front of the LMS" in err.value.msg and "application server" in err.value.msg
+    assert "database, modulestore" not in err.value.msg
+
+
+def test_an_api_502_blames_the_server_behind_the_proxy():
+    clock = Clock()
+    session = Session(clock, api=[Response(502, "<html><title>502 Bad Gateway</title></html>")])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, timeout=3)
+    assert err.value.cause == "server_error" and "proxy in front of the LMS" in err.value.msg
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "words"), [("3600", "Run again in 1 h (its Retry-After)"), ("90", "1 min 30 s")]
+)
+def test_throttling_says_how_long_retry_after_asks_for(retry_after, words):
+    clock = Clock()
+    session = Session(clock, api=[Response(429, {"detail": "Request was throttled."}, {"Retry-After": retry_after})])
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, timeout=3)
+    assert err.value.cause == "rate_limited" and words in err.value.msg and "Wait a minute" not in err.value.msg

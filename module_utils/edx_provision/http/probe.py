@@ -20,19 +20,19 @@ from .session import (
     body_excerpt,
     check_token_value,
     classify_transport_error,
-    jwt_payload,
     looks_like_jwt,
     parse_json,
     send_same_origin,
     transport_error,
 )
+from .throttle import retry_delay
+from .token_user import check_staff, check_username
 
 if HAS_REQUESTS:
     import requests
 
 HEARTBEAT_PATH = "/heartbeat"
 ENROLLMENT_PATH = "/api/enrollment/v1/enrollment"  # no trailing slash: `enrollment/` is a 404
-ROLES_PATH = "/api/enrollment/v1/roles/"  # {"roles": [...], "is_staff": bool} of the caller
 API_RETRY_STATUSES = (429, 502, 503, 504)
 DEFAULT_TIMEOUT = 60.0
 
@@ -55,6 +55,7 @@ def probe_argument_spec():
         timeout=dict(type="float", default=DEFAULT_TIMEOUT),
         wait_for_heartbeat=dict(type="bool", default=True),
         expect_staff=dict(type="bool"),
+        expect_username=dict(type="str"),
     )
 
 
@@ -124,15 +125,27 @@ def getter(session, url, headers):
 
 
 def _polled(phase, timings, started, send, deadline, request_timeout, retryable, clock, sleep):
-    """poll() that records the phase's timings, also when a redirect ends it."""
+    """poll() that records the phase's timings, also when a redirect ends it.
+
+    Returns (response, error, attempts) where `response` is the last answer of any attempt: when later
+    attempts got no answer (`error`), an earlier 503 still says what failed (a real heartbeat with MongoDB
+    down answers 503 after about 30 s, and the next attempt, cut to the time left, times out).
+    """
+    answers = []
+
+    def recording(timeout):
+        response = send(timeout)
+        answers.append(response)
+        return response
+
     try:
-        response, error, attempts = poll(send, deadline, request_timeout, retryable, clock, sleep)
+        _last, error, attempts = poll(recording, deadline, request_timeout, retryable, clock, sleep)
     except EdxHttpError as failure:
         timings.record(phase, started, 1)
         failure.details.update(timings=timings.result())
         raise
     timings.record(phase, started, attempts)
-    return response, error, attempts
+    return (answers[-1] if answers else None), error, attempts
 
 
 def check_api(
@@ -145,10 +158,12 @@ def check_api(
     wait_for_heartbeat=True,
     clock=time.monotonic,
     sleep=time.sleep,
-    expect_staff=None,
+    expect=None,
 ):
     """Wait for the heartbeat, list the token user's enrollments, and return the result keys.
 
+    `expect` may hold `username` and `is_staff`: who the token must act as (see token_user.py). `warnings`
+    in the result lists what could not be checked (the module passes each to module.warn).
     Raises EdxHttpError (with status, url and timings in its details) when the API is not usable.
     """
     try:
@@ -189,63 +204,21 @@ def check_api(
             heartbeat=heartbeat,
             timings=timings.result(),
         )
-        if expect_staff is not None:
-            result["is_staff"], warning = check_staff(session, lms_url, headers, expect_staff, request_timeout)
-            if warning:
-                result["warnings"] = [warning]
-        return result
+        expect = expect or {}
+        warnings = []
+        for key, lookup in (("username", check_username), ("is_staff", check_staff)):
+            expected = expect.get(key)  # the user first: another user's staff flag says nothing
+            if expected is not None:
+                result[key], warning = lookup(
+                    lambda target: getter(session, target, headers), lms_url, headers, expected, request_timeout, url
+                )
+                warnings += [warning] if warning else []
+        return dict(result, warnings=warnings)
     cause, msg = explain_api_error(response.status_code, response.headers, response.text, url, scheme, token)
     details = dict(status=response.status_code, url=url, timings=timings.result())
     if ok and isinstance(body, dict):
         details.update({k: body[k] for k in ("detail", "error_code", "developer_message") if k in body})
     raise EdxHttpError(msg, cause=cause, **details)
-
-
-def check_staff(session, lms_url, headers, expected, request_timeout):
-    """(is_staff, warning): whether the token's user is global staff, from the API's roles/, or on an
-    LMS without it (before 2019, Ginkgo) from the `administrator` claim of a JWT the LMS has just
-    accepted; (None, warning) when neither can tell. EdxHttpError when not as `expected`."""
-    url = lms_url + ROLES_PATH
-    try:
-        response = getter(session, url, headers)(request_timeout)
-    except requests.exceptions.RequestException as exc:
-        raise transport_error(exc, url, request_timeout) from None
-    ok, body = parse_json(response.text)
-    if response.status_code == 200 and ok and isinstance(body, dict) and "is_staff" in body:
-        is_staff = bool(body["is_staff"])
-        said = "GET %s says is_staff: %s" % (url, str(is_staff).lower())
-    elif response.status_code == 404:
-        scheme, token = headers["Authorization"].split(" ", 1)
-        claims = jwt_payload(token) if scheme == "JWT" else None
-        if claims is None or "administrator" not in claims:
-            return None, (
-                "Whether the token's user is global staff was not checked: this LMS has no %s (an LMS before "
-                "2019, Ginkgo), and only a JWT carries the answer (its administrator claim). Use token_type jwt "
-                "to have it checked. On such an LMS staff gives no right to enroll others; the API key does." % url
-            )
-        is_staff = bool(claims["administrator"])
-        said = "the administrator claim of the JWT it accepted is %s; it has no %s" % (str(is_staff).lower(), url)
-    else:
-        answered = (url, response.status_code, body_excerpt(response.text))
-        raise EdxHttpError(
-            "GET %s answered %s %s, so whether the service user is global staff could not be checked. "
-            "Leave expect_staff out on an LMS without this endpoint." % answered,
-            cause="roles_unavailable",
-            status=response.status_code,
-            url=url,
-        )
-    if is_staff != expected:
-        raise EdxHttpError(
-            "Drift: the token's user is %sglobal staff on the LMS (%s), but it should %sbe. "
-            "Someone changed it on the LMS; run the provision playbook to converge it back, or set "
-            "edx_api_access_staff (expect_staff) to what you want."
-            % ("" if is_staff else "not ", said, "" if expected else "not "),
-            cause="drift",
-            status=200,
-            url=url,
-            is_staff=is_staff,
-        )
-    return is_staff, None
 
 
 def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock=time.monotonic, sleep=time.sleep):
@@ -284,6 +257,8 @@ def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, 
     if response.status_code == 200:
         return body if ok else None
     cause, msg = explain_heartbeat(response.status_code, response.text, url, waited, attempts)
+    if error is not None:
+        msg += " The last attempts got no answer (%s)." % classify_transport_error(error)[1]
     raise EdxHttpError(msg, cause=cause, status=response.status_code, url=url, timings=timings.result())
 
 
@@ -301,15 +276,42 @@ def failing_checks(text):
     return ", ".join(failed)
 
 
+def proxy_failure(status):
+    """What a gateway status means, or None: 502 and 504 come from a proxy in front of the LMS."""
+    if status == 502:
+        return (
+            "HTTP 502 comes from the proxy in front of the LMS (nginx, a load balancer, Caddy): the application "
+            "server behind it (gunicorn, uwsgi) is stopped, crashed, or listens elsewhere. Start the LMS's "
+            "application server (or fix the proxy's upstream), or raise timeout if it is still starting."
+        )
+    if status == 504:
+        return (
+            "HTTP 504 comes from the proxy in front of the LMS: the application server behind it took too long to "
+            "answer. It is overloaded or hung; look at its log, or raise timeout if it is still starting."
+        )
+    return None
+
+
 def explain_heartbeat(status, text, url, waited, attempts):
     """(cause, message) for a heartbeat that never answered 200."""
+    proxy = proxy_failure(status)
+    if proxy:
+        return "unhealthy", "The LMS at %s did not report healthy within %ss (%s attempts; last answer %r). %s" % (
+            url,
+            waited,
+            attempts,
+            body_excerpt(text),
+            proxy,
+        )
     if status >= 500 or status == 429:
         checks = failing_checks(text)
         because = "failing checks: %s" % checks if checks else "answer %r" % body_excerpt(text)
         return "unhealthy", (
-            "The LMS at %s did not report healthy within %ss (%s attempts): the last answer was HTTP %s, "
-            "%s. Fix the failing service (database, modulestore) or raise timeout if the LMS is still "
-            "starting." % (url, waited, attempts, status, because)
+            "The LMS at %s did not report healthy within %ss (%s attempts): it answered HTTP %s, %s. Fix the "
+            "failing service (database, modulestore) or raise timeout if the LMS is still starting. The "
+            "enrollment API itself can answer without the modulestore (MongoDB): to check it anyway, set "
+            "wait_for_heartbeat: false (role: edx_api_access_heartbeat: false)."
+            % (url, waited, attempts, status, because)
         )
     if status == 404:
         return "not_found", (
@@ -379,15 +381,24 @@ def explain_api_error(status, headers, text, url, scheme, token):
             "another site), or a proxy does not pass /api/. Set lms_url to the LMS base URL." % url
         )
     if status == 429:
+        wait = retry_delay(headers, None)
+        when = (
+            "Run again in %s (its Retry-After)" % _duration(wait) if wait is not None else "Wait a minute and run again"
+        )
         return "rate_limited", (
             "The LMS kept throttling the enrollment API until timeout (HTTP 429; 40 requests/minute per "
-            "user unless staff). Wait a minute and run again, or raise timeout."
+            "user unless staff). %s, or raise timeout." % when
+        )
+    if proxy_failure(status):
+        return "server_error", "The enrollment API at %s failed (%r). %s" % (
+            url,
+            body_excerpt(text),
+            proxy_failure(status),
         )
     if status >= 500:
         return "server_error", (
-            "The enrollment API at %s failed (HTTP %s): %r. Look at the LMS's error log; a proxy error "
-            "page means the LMS behind it is down or still starting (raise timeout)."
-            % (url, status, body_excerpt(text))
+            "The enrollment API at %s failed (HTTP %s): %r. Look at the LMS's error log, or raise timeout if "
+            "the LMS is still starting." % (url, status, body_excerpt(text))
         )
     if status == 200:
         return "bad_response", (
@@ -398,3 +409,16 @@ def explain_api_error(status, headers, text, url, scheme, token):
         "The enrollment API at %s answered HTTP %s: %r. Check lms_url and the token."
         % (url, status, body_excerpt(text))
     )
+
+
+def _duration(seconds):
+    """3600 -> '1 h', 90 -> '1 min 30 s', 20 -> '20 s': a wait as a person reads it."""
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        ("%d h" % hours) if hours else "",
+        ("%d min" % minutes) if minutes else "",
+        ("%d s" % secs) if secs else "",
+    ]
+    return " ".join(p for p in parts if p) or "0 s"
