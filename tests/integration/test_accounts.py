@@ -142,7 +142,11 @@ def test_a_failing_account_is_named_and_the_others_are_still_checked(fresh_targe
     failed = run.task("Fail naming the accounts whose API check failed")["result"]["msg"]
     assert "failed for svc-01 " in failed and "the other accounts passed" in failed
     shown = run.task("Show the enrollment API's answer")["result"]["msg"]
-    assert shown[0].startswith("GET ") and shown[2].startswith("GET ") and shown[1].startswith("svc-01: the enrollment")
+    assert (
+        shown[0].startswith("GET ")
+        and shown[2].startswith("GET ")
+        and shown[1].startswith("svc-01 (client svc-01): Drift")
+    )
 
 
 def test_removing_a_user_with_other_clients_needs_remove_owned_clients(fresh_target, tmp_path):

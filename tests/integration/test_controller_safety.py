@@ -348,3 +348,49 @@ def test_only_ansible_debug_shows_the_secret_and_token_as_the_readme_warns():
     assert quiet.rc == 0 and debug.rc == 0
     assert secret not in quiet.output and token not in quiet.output
     assert secret in debug.output and token in debug.output
+
+
+# --- the lookups after the API answered (issue "Trust, round 3", items 26 and 27) -----------------------
+
+ERROR_PAGE = (
+    "<!DOCTYPE html><html><head><title>Server Error | edX</title><script>/* immediately break out of an iframe "
+    "*/ (function(window) {})(this);</script></head><body><h1>Server Error</h1></body></html>"
+)
+
+
+def test_a_failing_roles_is_a_failed_staff_lookup_after_the_api_passed():
+    """What a real LMS does when roles/ breaks (HTTP 500 with its HTML error page): the message says the API
+    answered and the staff lookup failed, and names the role variable that turns off only that check."""
+    token = "opaque-token-roles-fail-01234567"
+    routes = {
+        "/heartbeat": HEALTHY,
+        "/api/enrollment/v1/enrollment": (200, {}, []),
+        "/api/enrollment/v1/roles/": (500, {}, ERROR_PAGE),
+    }
+    with FakeServer(routes) as lms_like:
+        run = run_play(ignoring(check_task("check", lms_like.url, token=token, expect_staff=True)))
+    result = failed(run, "check")
+    assert result["cause"] == "staff_lookup_failed" and result["status"] == 500
+    assert "/api/enrollment/v1/enrollment answered 200), but the staff lookup failed" in result["msg"]
+    assert "'Server Error | edX: Server Error'" in result["msg"] and "iframe" not in result["msg"]
+    assert "edx_api_access_check_staff: false" in result["msg"] and token not in run.output
+
+
+def test_what_could_not_be_checked_is_a_warning_not_a_deprecation():
+    """An LMS without roles/ and /api/user/v1/me and a bearer token: both are skipped with a warning each,
+    passed through module.warn (exit_json's `warnings` is deprecated in ansible-core)."""
+    routes = {"/heartbeat": HEALTHY, "/api/enrollment/v1/enrollment": (200, {}, [])}
+    with FakeServer(routes) as lms_like:
+        run = run_play(
+            [
+                check_task(
+                    "check", lms_like.url, token="opaque-token-0123456789", expect_staff=True, expect_username="svc"
+                )
+            ]
+        )
+    assert run.rc == 0, run.output
+    result = run.task("check")["result"]
+    assert result["is_staff"] is None and result["username"] is None
+    assert "Which user the token acts as was not checked" in run.output
+    assert "global staff was not checked" in run.output and "edx_api_access_check_staff: false" in run.output
+    assert "DEPRECATION" not in run.output and not result.get("deprecations"), run.output

@@ -469,6 +469,9 @@ def test_role_on_ginkgo_with_a_dot_client_and_direct_tokens_needs_no_python_on_t
     assert run.rc == 0 and recap_changed(run) == 0, run.output
     assert run.item("Check the enrollment API with the token")["status"] == 200
     assert target.lms.boots() - boots == 1
+    # Direct tokens are bearer while edx_api_access_token_type stays jwt: the warning gives advice that applies.
+    assert "a bearer token names no role" in run.output and "edx_api_access_token_method endpoint" in run.output
+    assert "Use token_type jwt to have it checked" not in run.output
 
 
 def test_role_on_ginkgo_detects_the_back_end_and_shell_by_itself(fresh_ginkgo, tmp_path):

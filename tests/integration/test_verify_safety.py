@@ -124,3 +124,45 @@ def test_verify_waits_for_an_lms_that_comes_back(standin_factory, tmp_path, name
     assert timings["heartbeat_attempts"] >= 3  # reset, then refused while the LMS was down
     assert timings["token_attempts"] == 1  # and the token was asked for only once it was up
     assert run.item("Check the enrollment API with the token")["status"] == 200
+
+
+@pytest.mark.parametrize("token_type", ["jwt", "bearer"])
+def test_verify_names_a_client_moved_to_another_staff_user_by_hand(target, tmp_path, name, token_type):
+    """An operator gives the client to another (staff) user in Django admin: the API still answers 200, but
+    the token acts as that user. verify fails naming both users and the client (JWT: its preferred_username
+    claim; bearer: /api/user/v1/me)."""
+    inv = inventory(tmp_path, target, name, edx_api_access_token_type=token_type)
+    assert playbook("provision", inv).rc == 0
+    other = name + "-admin"
+    assert target.lms.manage("manage_user", other, other + "@example.com", "--staff").returncode == 0
+    target.query(
+        "import json\nfrom django.contrib.auth import get_user_model\n"
+        "from oauth2_provider.models import get_application_model\n"
+        f"app = get_application_model().objects.get(client_id={name!r})\n"
+        f"app.user = get_user_model().objects.get(username={other!r})\napp.save()\nprint(json.dumps(1))\n"
+    )
+    assert target.client(name)["owner"] == other
+    run = playbook("verify", inv)
+    assert run.rc != 0
+    result = run.item("Check the enrollment API with the token")
+    assert result["cause"] == "wrong_user" and result["username"] == other
+    assert f'The token acts as "{other}", not as "{name}"' in result["msg"]
+    assert f'give it back to "{name}"' in result["msg"]
+    shown = run.task("Show the enrollment API's answer")["result"]["msg"]
+    assert shown.startswith(f"{name} (client {name}): The token acts as")
+    assert SECRET not in run.output
+
+
+def test_check_staff_false_turns_off_only_the_staff_check(target, tmp_path, name, provisioned):
+    """edx_api_access_check_staff: false skips the staff lookup (for an LMS whose roles/ fails), while the
+    flag stays edx_api_access_staff: the next run with the check on still names the drift."""
+    target.query(
+        "import json\nfrom django.contrib.auth import get_user_model\n"
+        f"get_user_model().objects.filter(username={name!r}).update(is_staff=False)\nprint(json.dumps(1))\n"
+    )
+    run = playbook("verify", inventory(tmp_path, target, name, edx_api_access_check_staff=False))
+    assert run.rc == 0, run.output[-3000:]
+    assert "is_staff" not in run.item("Check the enrollment API with the token")
+    assert run.task("Show the enrollment API's answer")["result"]["msg"].endswith("staff true not checked")
+    run = playbook("verify", inventory(tmp_path, target, name))
+    assert run.rc != 0 and run.item("Check the enrollment API with the token")["cause"] == "drift"
