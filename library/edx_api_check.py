@@ -21,12 +21,15 @@ description:
     expired, unknown, a JWT sent with the wrong prefix, a signature that does not verify), 403, 404 (O(lms_url)
     does not point at the LMS), TLS errors, timeouts and refused connections.
   - Never changes anything; always reports C(changed=false). Suitable as a CI gate or a scheduled check.
+  - Without O(token), checks only that O(lms_url) reaches the LMS, in the heartbeat (see O(wait_for_heartbeat))
+    and then the enrollment API, which must ask for credentials (HTTP 401). A wrong host, port or path, or
+    another site, fails naming the cause. The role runs this before it changes anything on the LMS.
 options:
   token:
     description:
       - The access token, for example the C(token) returned by M(edx_token).
+      - Left out, only O(lms_url) is checked (see above); O(expect_staff) and O(expect_username) need a token.
     type: str
-    required: true
   token_type:
     description:
       - "How to send the token. V(bearer) sends C(Authorization: Bearer <token>), V(jwt) sends
@@ -114,6 +117,11 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ edx_api.enrollments | length }} enrollments, API answered in {{ edx_api.timings.api_seconds }} s"
 
+- name: Before changing anything, lms_url reaches the LMS (no token needed)
+  edx_api_check:
+    lms_url: https://lms.example.com
+  delegate_to: localhost
+
 - name: Behind a proxy that hides /heartbeat, with a private CA
   edx_api_check:
     lms_url: https://lms.internal
@@ -138,7 +146,8 @@ username:
   sample: enrollment-api
 status:
   description:
-    - HTTP status of the last answer (of the enrollment API, or of the heartbeat when that failed).
+    - HTTP status of the last answer (of the enrollment API, or of the heartbeat when that failed); 401
+      without O(token).
   returned: success, and failures where the LMS answered
   type: int
   sample: 200
@@ -146,7 +155,7 @@ enrollments:
   description:
     - The enrollment API's answer, one object per enrollment of the token's user (C(created),
       C(mode), C(is_active), C(user), C(course_details)).
-  returned: success
+  returned: success, with O(token)
   type: list
   elements: dict
   sample: []
@@ -159,7 +168,7 @@ url:
 token_type:
   description:
     - How the token was sent, V(bearer) or V(jwt).
-  returned: success
+  returned: success, with O(token)
   type: str
   sample: jwt
 heartbeat:
@@ -241,7 +250,7 @@ def main():
     if params["timeout"] <= 0 or params["request_timeout"] <= 0:
         module.fail_json(msg="timeout and request_timeout must be more than 0 seconds", cause="bad_option")
     warning = insecure_transport_warning(lms_url, params["validate_certs"])
-    if warning:
+    if warning and params["token"] is not None:  # without a token no credential travels
         module.warn(warning)
     try:
         # The deadline loop does the retrying, so the session itself does not.

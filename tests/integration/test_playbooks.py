@@ -2,12 +2,14 @@
 
 import contextlib
 import json
+import socket
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from conftest import Target
+from fakes import HEALTHY, FakeServer
 from playbook import play, recap_changed
 
 SECRET = "Client-secret-7f3a9c"
@@ -203,6 +205,41 @@ def test_user_with_another_email_fails_clearly_and_changes_nothing(target, tmp_p
     msg = run.task(LMS_TASK)["result"]["msg"]
     assert f"{name}@elsewhere.example.com" in msg and f"{name}@example.com" in msg
     assert target.snapshot() == before
+
+
+def closed_port():
+    """A 127.0.0.1 port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("mistake", ["path", "another site", "port"])
+def test_a_wrong_lms_url_fails_before_the_lms_side_runs(target, tmp_path, name, mistake):
+    """Issue 17.9: a typo in edx_api_access_lms_url is found by one HTTP check before the LMS starts."""
+    site = FakeServer({"/heartbeat": HEALTHY, "/api/enrollment/v1/enrollment": (200, {}, "<html>Welcome</html>")})
+    urls = {"path": target.url + "/lms", "another site": site.url, "port": "http://127.0.0.1:%d" % closed_port()}
+    words = {
+        "path": "lms_url does not point at the LMS root",
+        "another site": "something other than the LMS answers at lms_url",
+        "port": "Connection refused",
+    }
+    before, boots = target.snapshot(), target.lms.boots()
+    inv = inventory(
+        tmp_path,
+        target,
+        edx_api_access_username=name,
+        edx_api_access_email=f"{name}@example.com",
+        edx_api_access_lms_url=urls[mistake],
+        edx_api_access_check_timeout=3,
+    )
+    with site:
+        run = play("provision", inv)
+    failed = run.task("Check that edx_api_access_lms_url reaches the LMS")
+    assert run.rc != 0 and failed["status"] == "failed", run.output[-3000:]
+    assert words[mistake].lower() in failed["result"]["msg"].lower(), failed["result"]["msg"]
+    assert not [result for result in run.results if result["task"].endswith(LMS_TASK)]  # never started
+    assert target.lms.boots() == boots and target.snapshot() == before
 
 
 @pytest.mark.parametrize(

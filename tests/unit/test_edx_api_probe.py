@@ -539,3 +539,42 @@ def test_throttling_says_how_long_retry_after_asks_for(retry_after, words):
     with pytest.raises(EdxHttpError) as err:
         run(session, clock, timeout=3)
     assert err.value.cause == "rate_limited" and words in err.value.msg and "Wait a minute" not in err.value.msg
+
+
+# Without a token: only whether lms_url reaches the LMS (what the role checks before it changes anything).
+
+UNAUTHENTICATED = Response(401, {"detail": "Authentication credentials were not provided."})
+
+
+def test_without_a_token_the_lms_asking_for_credentials_means_lms_url_reaches_it():
+    clock = Clock()
+    session = Session(clock, api=[Response(503, "starting"), UNAUTHENTICATED])
+    result = run(session, clock, token=None)
+    assert (result["status"], result["url"]) == (401, LMS + ENROLLMENT_PATH)
+    assert "enrollments" not in result and result["warnings"] == []
+    assert [headers for _path, headers, _timeout in session.calls] == [{}, {}, {}]  # no credential sent
+    assert result["timings"]["api_attempts"] == 2  # the 503 was waited out
+
+
+@pytest.mark.parametrize(
+    "answer, cause, words",
+    [
+        (Response(200, "<html>Welcome</html>"), "not_the_lms", "something other than the LMS answers at lms_url"),
+        (Response(403, "<html>Forbidden</html>"), "not_the_lms", "asks for credentials (401)"),
+        (Response(404, "<html>not here</html>"), "not_found", "lms_url does not point at the LMS root"),
+    ],
+)
+def test_without_a_token_anything_but_401_says_lms_url_is_wrong(answer, cause, words):
+    clock = Clock()
+    with pytest.raises(EdxHttpError) as err:
+        run(Session(clock, api=[answer]), clock, token=None)
+    assert err.value.cause == cause and words in err.value.msg
+
+
+def test_expectations_need_a_token():
+    clock = Clock()
+    session = Session(clock)
+    with pytest.raises(EdxHttpError) as err:
+        run(session, clock, token=None, expect=dict(username="svc", is_staff=None))
+    assert err.value.cause == "bad_option" and "expect_username needs token" in err.value.msg
+    assert session.calls == []

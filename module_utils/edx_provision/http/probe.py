@@ -50,7 +50,7 @@ TOKEN_ERROR_CODES = {
 def probe_argument_spec():
     """Options of edx_api_check besides the shared edx_http ones."""
     return dict(
-        token=dict(type="str", required=True, no_log=True),
+        token=dict(type="str", no_log=True),
         token_type=dict(type="str", choices=["bearer", "jwt"], no_log=False),
         timeout=dict(type="float", default=DEFAULT_TIMEOUT),
         wait_for_heartbeat=dict(type="bool", default=True),
@@ -164,12 +164,20 @@ def check_api(
 
     `expect` may hold `username` and `is_staff`: who the token must act as (see token_user.py). `warnings`
     in the result lists what could not be checked (the module passes each to module.warn).
+    Without a token, only whether lms_url reaches the LMS (see reach_result).
     Raises EdxHttpError (with status, url and timings in its details) when the API is not usable.
     """
-    try:
-        check_token_value(token, "token")
-    except ValueError as exc:
-        raise EdxHttpError(str(exc), cause="bad_option") from None
+    expect = {key: value for key, value in (expect or {}).items() if value is not None}
+    if token is None and expect:
+        raise EdxHttpError(
+            "%s needs token: without one only lms_url is checked." % " and ".join("expect_" + key for key in expect),
+            cause="bad_option",
+        )
+    if token is not None:
+        try:
+            check_token_value(token, "token")
+        except ValueError as exc:
+            raise EdxHttpError(str(exc), cause="bad_option") from None
     timings = Timings(clock)
     deadline = timings.start + timeout
     heartbeat = None
@@ -177,8 +185,8 @@ def check_api(
         heartbeat = wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock, sleep)
 
     url = lms_url + ENROLLMENT_PATH
-    scheme = auth_scheme(token, token_type)
-    headers = {"Authorization": "%s %s" % (scheme, token)}
+    scheme = auth_scheme(token, token_type) if token is not None else None
+    headers = {"Authorization": "%s %s" % (scheme, token)} if token is not None else {}
     response, error, _attempts = _polled(
         "api",
         timings,
@@ -194,6 +202,8 @@ def check_api(
         failure = transport_error(error, url, request_timeout)
         failure.details.update(timings=timings.result())
         raise failure
+    if token is None:
+        return reach_result(response, url, heartbeat, timings)
     ok, body = parse_json(response.text)
     if response.status_code == 200 and ok and isinstance(body, list):
         result = dict(
@@ -204,7 +214,6 @@ def check_api(
             heartbeat=heartbeat,
             timings=timings.result(),
         )
-        expect = expect or {}
         warnings = []
         for key, lookup in (("username", check_username), ("is_staff", check_staff)):
             expected = expect.get(key)  # the user first: another user's staff flag says nothing
@@ -219,6 +228,28 @@ def check_api(
     if ok and isinstance(body, dict):
         details.update({k: body[k] for k in ("detail", "error_code", "developer_message") if k in body})
     raise EdxHttpError(msg, cause=cause, **details)
+
+
+def reach_result(response, url, heartbeat, timings):
+    """Without a token: the LMS's enrollment API asks for credentials (401), so lms_url reaches the LMS.
+
+    What the role checks before it changes anything, so a wrong lms_url fails before the LMS side runs.
+    """
+    status = response.status_code
+    if status == 401:
+        return dict(status=401, url=url, heartbeat=heartbeat, timings=timings.result(), warnings=[])
+    if status in (200, 403):
+        cause, msg = (
+            "not_the_lms",
+            (
+                "%s answered HTTP %s without a token, where the LMS's enrollment API asks for credentials (401): "
+                "something other than the LMS answers at lms_url (another site, a proxy's page). Set lms_url to "
+                "the LMS base URL." % (url, status)
+            ),
+        )
+    else:
+        cause, msg = explain_api_error(status, response.headers, response.text, url, None, None)
+    raise EdxHttpError(msg, cause=cause, status=status, url=url, timings=timings.result())
 
 
 def wait_for_heartbeat_ok(session, lms_url, deadline, request_timeout, timings, clock=time.monotonic, sleep=time.sleep):
