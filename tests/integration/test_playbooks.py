@@ -243,6 +243,31 @@ def test_a_wrong_lms_url_fails_before_the_lms_side_runs(target, tmp_path, name, 
 
 
 @pytest.mark.parametrize(
+    "overrides, words",
+    [
+        (
+            {"edx_api_access_client_secret": 13613613613613613613},
+            "edx_api_access_client_secret must be a single string",
+        ),
+        (
+            {"edx_api_access_grant_type": "password", "edx_api_access_password": ["Pw-13613613613613"]},
+            "edx_api_access_password must be a single string, got list (its value is not shown)",
+        ),
+        ({"edx_api_access_client_secret": None}, "edx_api_access_client_secret must be a single string, got NoneType"),
+        ({"edx_api_access_client_id": None}, "edx_api_access_client_id must be a single string, got NoneType"),
+    ],
+)
+def test_a_wrong_typed_or_null_secret_is_refused_unshown_before_anything_runs(target, tmp_path, name, overrides, words):
+    """Issue 17.1 and 17.7: a bare number, a list or a null, as an inventory or -e JSON gives them."""
+    before, boots = target.snapshot(), target.lms.boots()
+    inv = inventory(tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com")
+    run = play("provision", inv, "-e", json.dumps(overrides))
+    assert run.rc != 0 and words in run.output, run.output[-2000:]
+    assert "13613613613613" not in run.output
+    assert target.lms.boots() == boots and target.snapshot() == before
+
+
+@pytest.mark.parametrize(
     "overrides, where, words",
     [
         ({"edx_api_access_email": "not-an-email"}, LMS_TASK, "email 'not-an-email' is not valid"),
