@@ -227,6 +227,17 @@ def test_what_a_dop_client_cannot_hold_fails_naming_the_option(ginkgo, name):
     assert ginkgo.dop_client(name) is None
 
 
+@pytest.mark.parametrize("option, value", [("client_secret", "Secret:with-a-colon-012345"), ("client_id", "id+plus")])
+def test_a_dop_client_that_could_never_get_a_token_is_refused(ginkgo, name, option, value):
+    """DOP reads the token request's HTTP Basic header undecoded: %, + or : would lock the client out."""
+    make_user(ginkgo, name)
+    given = dict(dict(name="app", owner=name, client_id=name, client_secret=SECRET), **{option: value})
+    run, result = ensure(ginkgo, **given)
+    assert run.rc != 0 and result["msg"].startswith(option + " holds %, + or :, which django-oauth2-provider")
+    assert value not in result["msg"] or option == "client_id"
+    assert ginkgo.dop_client(given["client_id"]) is None
+
+
 # --- DOT applications on Ginkgo (no create_dot_application: written as Django admin does) ---------
 
 

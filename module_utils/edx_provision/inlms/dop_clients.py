@@ -148,6 +148,21 @@ def dop_secret_matches(given, stored):
     return not given or constant_time_compare(given, stored)
 
 
+def refuse_basic_unreadable(want):
+    """A DOP client's client_id and secret travel in the token request's HTTP Basic header, which DOP reads
+    undecoded (split at every `:`): with %, + or : in them the client could never get a token."""
+    if want["state"] != "present":
+        return
+    for option in ("client_id", "client_secret"):
+        value = want.get(option) or ""
+        if any(char in value for char in "%+:"):
+            raise ProvisionError(
+                "%s holds %%, + or :, which django-oauth2-provider cannot read from the HTTP Basic header that "
+                "the token request uses, so this client could never get a token. Choose one without them (for "
+                "example `openssl rand -hex 32`). Nothing was changed." % label(want["where"], option)
+            )
+
+
 def plan_dop_clients(wants, check_mode, pending_owners=()):
     """Read every requested DOP client, then plan and validate all of them; returns (plans, warnings)."""
     from django.conf import settings
@@ -156,6 +171,7 @@ def plan_dop_clients(wants, check_mode, pending_owners=()):
     default_uri = getattr(settings, "LMS_ROOT_URL", None) or "http://localhost"
     plans = []
     for want in wants:
+        refuse_basic_unreadable(want)
         client, other = find_clients(dop_models()[0], want)
         have = dop_state(client) if client is not None else None
         matches = client is None or dop_secret_matches(want.get("client_secret"), client.client_secret)
