@@ -137,6 +137,9 @@ def test_drift_made_by_hand_is_converged(target, tmp_path, name):
         ({"edx_api_access_settings": "production; id"}, "edx_api_access_settings must name a settings module"),
         ({"edx_api_access_settings": "production\n"}, "edx_api_access_settings must name a settings module"),
         ({"edx_api_access_environment": "LMS_STATE_DIR=/x"}, "edx_api_access_environment must be a mapping"),
+        ({"edx_api_access_environment": {"X=1;touch /tmp/pwned;Y": "x"}}, "edx_api_access_environment must be a"),
+        ({"edx_api_access_environment": {"BAD NAME": "x"}}, "edx_api_access_environment must be a mapping"),
+        ({"edx_api_access_lms_url": ["http://u:Canary-pw@127.0.0.1:1"]}, "(its value is not shown"),
     ],
 )
 def test_every_role_input_is_checked_before_the_first_change(target, tmp_path, name, overrides, words):
@@ -147,7 +150,7 @@ def test_every_role_input_is_checked_before_the_first_change(target, tmp_path, n
     inv_data["lms"]["hosts"]["lms1"].update(overrides)
     inv.write_text(json.dumps(inv_data))
     run = play("provision", inv)
-    assert run.rc != 0 and words in run.output
+    assert run.rc != 0 and words in run.output and "Canary-pw" not in run.output
     assert target.lms.boots() == boots and target.snapshot() == before
 
 

@@ -5,7 +5,8 @@
 
 The token's value is chosen here, sent to the LMS in the request on stdin (edx_access's entry point,
 with a token and nothing else), and never read back: the LMS answers with the token's description.
-Cache, check mode and result are the same as for `method: endpoint` (http/token_flow.py).
+Cache and result are the same as for `method: endpoint` (http/token_flow.py); check mode makes no token (the
+action plugin skips the task after checking its options).
 """
 
 import secrets
