@@ -531,19 +531,29 @@ def test_an_api_502_blames_the_server_behind_the_proxy():
 
 
 @pytest.mark.parametrize(
-    ("retry_after", "words"), [("3600", "Run again in 1 h (its Retry-After)"), ("90", "1 min 30 s")]
+    ("retry_after", "words"),
+    [
+        ("3600", "Run again in 1 h (its Retry-After)"),
+        ("90", "1 min 30 s"),
+        ("0", "Wait a minute and run again"),
+        ("inf", "Wait a minute and run again"),
+        ("1e309", "Wait a minute and run again"),
+    ],
 )
 def test_throttling_says_how_long_retry_after_asks_for(retry_after, words):
     clock = Clock()
     session = Session(clock, api=[Response(429, {"detail": "Request was throttled."}, {"Retry-After": retry_after})])
     with pytest.raises(EdxHttpError) as err:
         run(session, clock, timeout=3)
-    assert err.value.cause == "rate_limited" and words in err.value.msg and "Wait a minute" not in err.value.msg
+    assert err.value.cause == "rate_limited" and words in err.value.msg
+    assert ("Wait a minute" in err.value.msg) == (words == "Wait a minute and run again")
 
 
 # Without a token: only whether lms_url reaches the LMS (what the role checks before it changes anything).
 
-UNAUTHENTICATED = Response(401, {"detail": "Authentication credentials were not provided."})
+UNAUTHENTICATED = Response(
+    401, {"detail": "Authentication credentials were not provided."}, {"WWW-Authenticate": 'JWT realm="api"'}
+)
 
 
 def test_without_a_token_the_lms_asking_for_credentials_means_lms_url_reaches_it():
@@ -562,6 +572,11 @@ def test_without_a_token_the_lms_asking_for_credentials_means_lms_url_reaches_it
         (Response(200, "<html>Welcome</html>"), "not_the_lms", "something other than the LMS answers at lms_url"),
         (Response(403, "<html>Forbidden</html>"), "not_the_lms", "asks for credentials (401)"),
         (Response(404, "<html>not here</html>"), "not_found", "lms_url does not point at the LMS root"),
+        (
+            Response(401, "<html>401 Authorization Required</html>", {"WWW-Authenticate": 'Basic realm="staging"'}),
+            "not_the_lms",
+            "answered HTTP 401 asking for Basic credentials, not as the LMS's enrollment API does",
+        ),
     ],
 )
 def test_without_a_token_anything_but_401_says_lms_url_is_wrong(answer, cause, words):

@@ -38,6 +38,8 @@ def inactive(mode="audit"):
         ("state", "gone", "present or absent"),
         ("course_id", DEMO + "\n", "enrollments[0].course_id 'course-v1:edX+DemoX+Demo_Course\\n' is not a course"),
         ("course_id", DEMO + "\n", "It ends with a line break: remove it"),
+        ("course_id", DEMO + "\r", "It ends with a line break: remove it"),
+        ("course_id", DEMO + "\u2028", "It ends with a line break: remove it"),
         ("course_id", " " + DEMO, "It has spaces around it"),
         ("username", "alice\n", "It ends with a line break"),
         ("mode", "audit\n", "enrollments[0].mode"),

@@ -233,6 +233,15 @@ def test_429_past_throttle_timeout_fails_with_the_cause():
     assert clock.slept == [30.0]
 
 
+def test_a_retry_after_past_throttle_timeout_says_what_the_lms_asked_without_waiting():
+    clock = Clock()
+    lms = FakeLms(clock, throttle=[3600])
+    with pytest.raises(EnrollmentError) as caught:
+        ensure_enrollments(api_for(lms, clock, throttle_timeout=180), wanted("alice"))
+    assert "asked to wait 3600 s (Retry-After), past throttle_timeout (180s)" in caught.value.msg
+    assert clock.slept == []
+
+
 def test_staff_caller_is_paced_at_the_staff_rate():
     clock = Clock()
     lms = FakeLms(clock, users=["u%03d" % i for i in range(150)])
@@ -327,6 +336,10 @@ def test_retry_after_seconds_date_or_fallback():
     assert retry_delay({}, 1.5) == 1.5
     assert retry_delay({"Retry-After": "Fri, 27 Nov 2026 10:00:30 GMT"}, 1.0, now=1795773600.0) == 30.0
     assert retry_delay({"Retry-After": "soon"}, 2.0) == 2.0
+    # What no client can wait: infinity, not-a-number, beyond a day (a proxy's or attacker's header).
+    for value in ("inf", "-inf", "nan", "1e309"):
+        assert retry_delay({"Retry-After": value}, 2.0) == 2.0
+    assert retry_delay({"Retry-After": "1e12"}, 2.0) == 86400.0
 
 
 class RefusingLms(FakeLms):

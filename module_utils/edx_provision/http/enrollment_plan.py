@@ -25,8 +25,8 @@ def where(index, option):
 
 def _edge_hint(value):
     """Why a value that looks right is refused: it is never trimmed, so the LMS sees what was given."""
-    if isinstance(value, str) and value.endswith("\n"):
-        return ". It ends with a line break: remove it"
+    if isinstance(value, str) and value[-1:].splitlines() == [""]:
+        return ". It ends with a line break: remove it"  # \n, \r, \u2028 and the other line separators
     if isinstance(value, str) and value != value.strip():
         return ". It has spaces around it: remove them"
     return ""

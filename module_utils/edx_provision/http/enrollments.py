@@ -198,11 +198,15 @@ class EnrollmentApi:
                 self.pacer.full()
             wait = retry_delay(response.headers, next(delays))
             if self.clock() + wait > deadline:
+                asked = (
+                    "asked to wait %.0f s (Retry-After), past throttle_timeout (%ss)" % (wait, self.throttle_timeout)
+                    if "Retry-After" in response.headers
+                    else "kept throttling it for more than throttle_timeout (%ss)" % self.throttle_timeout
+                )
                 raise EnrollmentError(
-                    "The LMS kept throttling the enrollment API (HTTP 429) for more than throttle_timeout "
-                    "(%ss) at %s: other clients use the same user's budget (40 requests a minute, 120 for "
-                    "staff). Raise throttle_timeout, or set api_key (API-key requests are not throttled)."
-                    % (self.throttle_timeout, url),
+                    "The LMS throttled the enrollment API (HTTP 429) at %s and %s: other clients use the same "
+                    "user's budget (40 requests a minute, 120 for staff). Raise throttle_timeout, or set api_key "
+                    "(API-key requests are not throttled)." % (url, asked),
                     cause="rate_limited",
                     url=url,
                 )

@@ -236,9 +236,21 @@ def reach_result(response, url, heartbeat, timings):
     What the role checks before it changes anything, so a wrong lms_url fails before the LMS side runs.
     """
     status = response.status_code
-    if status == 401:
+    ok, body = parse_json(response.text)
+    challenge = response.headers.get("WWW-Authenticate", "").split(" ")[0].lower()
+    if status == 401 and (challenge in ("jwt", "bearer") or (ok and isinstance(body, dict) and "detail" in body)):
         return dict(status=401, url=url, heartbeat=heartbeat, timings=timings.result(), warnings=[])
-    if status in (200, 403):
+    if status == 401:
+        cause, msg = (
+            "not_the_lms",
+            (
+                "%s answered HTTP 401 asking for %s credentials, not as the LMS's enrollment API does (a JSON "
+                "`detail`, WWW-Authenticate JWT or Bearer): a proxy or another site guards lms_url (HTTP Basic "
+                "authentication in front of a staging LMS?). Point lms_url at the LMS itself, or let the controller "
+                "through that guard." % (url, challenge.capitalize() or "other")
+            ),
+        )
+    elif status in (200, 403):
         cause, msg = (
             "not_the_lms",
             (
@@ -413,9 +425,7 @@ def explain_api_error(status, headers, text, url, scheme, token):
         )
     if status == 429:
         wait = retry_delay(headers, None)
-        when = (
-            "Run again in %s (its Retry-After)" % _duration(wait) if wait is not None else "Wait a minute and run again"
-        )
+        when = "Run again in %s (its Retry-After)" % _duration(wait) if wait else "Wait a minute and run again"
         return "rate_limited", (
             "The LMS kept throttling the enrollment API until timeout (HTTP 429; 40 requests/minute per "
             "user unless staff). %s, or raise timeout." % when

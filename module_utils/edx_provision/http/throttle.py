@@ -20,6 +20,7 @@ Clock and sleep are injected so tests need no real waiting.
 
 import collections
 import email.utils
+import math
 import time
 
 WINDOW = 60.0
@@ -29,6 +30,7 @@ MARGIN = 0.05
 # Enrollment API requests of the same user the role makes just before edx_enrollment: the cached
 # token's proof (edx_token), the API check's enrollment list and roles/ (edx_api_check).
 EARLIER_CALLS = 3
+MAX_RETRY_AFTER = 86400.0  # seconds; a Retry-After beyond a day is read as a day
 
 
 class Pacer:
@@ -84,9 +86,11 @@ def retry_delay(headers, fallback, now=None):
         return fallback
     value = str(value).strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:  # "inf", "nan" and absurd values are no delay a client can keep: a day at most
+        return min(max(0.0, seconds), MAX_RETRY_AFTER) if math.isfinite(seconds) else fallback
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -94,4 +98,4 @@ def retry_delay(headers, fallback, now=None):
     if when is None:
         return fallback
     now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
+    return min(max(0.0, when.timestamp() - now), MAX_RETRY_AFTER)
