@@ -136,15 +136,24 @@ def test_a_deadline_below_one_second_is_refused_before_the_lms_starts(target, na
     assert target.lms.boots() == boots
 
 
-@pytest.mark.parametrize("settings", ["production; id", "production\n", "-production", "lms/envs/production"])
+@pytest.mark.parametrize(
+    "settings, words",
+    [
+        ("production; id", "settings must name a settings module under lms/envs"),
+        ("production\n", "settings must name a settings module under lms/envs"),
+        ("-production", "settings must name a settings module under lms/envs"),
+        ("lms/envs/production", "settings must name a settings module under lms/envs"),
+        ("lms.envs.production", "settings takes the name under lms/envs, which manage.py prefixes"),
+    ],
+)
 def test_settings_that_are_not_a_module_name_are_refused_naming_the_option_before_the_lms_starts(
-    target, name, settings
+    target, name, settings, words
 ):
     """Not 'lms.envs.production does not exist' after a start (issue 17.20)."""
     boots = target.lms.boots()
     runner = dict(target.runner, settings=settings)
     run, task = user_task(target, users(name, 1), runner=runner)
-    assert task["status"] == "failed" and "settings must name a settings module under lms/envs" in task["result"]["msg"]
+    assert task["status"] == "failed" and words in task["result"]["msg"]
     assert target.lms.boots() == boots and count_users(target, name) == 0
 
 

@@ -136,6 +136,7 @@ def test_drift_made_by_hand_is_converged(target, tmp_path, name):
         ({"edx_api_access_username": 42}, "edx_api_access_username must be a single string, got int"),
         ({"edx_api_access_settings": "production; id"}, "edx_api_access_settings must name a settings module"),
         ({"edx_api_access_settings": "production\n"}, "edx_api_access_settings must name a settings module"),
+        ({"edx_api_access_settings": "lms.envs.production"}, "without lms.envs. before it"),
         ({"edx_api_access_environment": "LMS_STATE_DIR=/x"}, "edx_api_access_environment must be a mapping"),
         ({"edx_api_access_environment": {"X=1;touch /tmp/pwned;Y": "x"}}, "edx_api_access_environment must be a"),
         ({"edx_api_access_environment": {"BAD NAME": "x"}}, "edx_api_access_environment must be a mapping"),

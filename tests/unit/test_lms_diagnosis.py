@@ -203,6 +203,10 @@ def test_a_missing_settings_module_is_told_under_python_2_too():
     assert "'aws' on Ginkgo and Hawthorn" in hint
     # Another module missing is not a settings problem.
     assert diagnose("ImportError: No module named yaml\n", dict(NATIVE, settings="nosuch")) is None
+    # A dotted settings name whose package is missing: Python 2.7 names the part below lms.envs.
+    output = "ImportError: No module named tutor.production\nsome output after it\n"
+    hint = diagnose(output, dict(NATIVE, settings="tutor.production"))
+    assert hint.startswith("the settings module lms.envs.tutor.production does not exist")
 
 
 def test_diagnose_says_nothing_it_does_not_know():

@@ -188,12 +188,16 @@ def runner_values(options):
 
 
 def settings_cause(options):
-    """Python 2's `ImportError: No module named production` names only the last word of the settings module."""
+    """Python 2's `ImportError: No module named production` names only the part of the settings module below the
+    last package it found (production, or tutor.production when lms/envs/tutor is missing)."""
     settings = (options or {}).get("settings")
     if not settings:
         return ()
     module = "lms.envs." + settings
-    pattern = r"ImportError: No module named %s\s*$" % re.escape(module.rsplit(".", 1)[-1])
+    words = module.split(".")
+    # Python 2 names the part below the last package it found: production, or tutor.production.
+    tails = "|".join(re.escape(".".join(words[start:])) for start in range(len(words)))
+    pattern = r"(?m)ImportError: No module named (?:%s)[ \t]*$" % tails
     meaning = "the settings module %s does not exist on this LMS" % module.replace("{", "{{").replace("}", "}}")
     return (Cause(pattern, meaning, _SETTINGS),)
 

@@ -182,6 +182,11 @@ class LmsRunner:
                 "['/edx/bin/python.edxapp', '/edx/bin/manage.edxapp'], or leave it out for the runner's default."
             )
         settings = self.options["settings"]
+        if settings is not None and settings.startswith("lms.envs."):
+            raise LmsError(
+                "settings takes the name under lms/envs, which manage.py prefixes with lms.envs. itself: set it to "
+                "%s, not %s." % (shown(settings[len("lms.envs.") :]), shown(settings))
+            )
         if settings is not None and not SETTINGS_NAME.fullmatch(settings):
             raise LmsError(
                 "settings must name a settings module under lms/envs, such as production (aws on Ginkgo and "
