@@ -106,7 +106,7 @@ def test_entries_of_the_older_unbound_format_are_never_served(tmp_path):
 
 def test_file_is_private_and_replaced_atomically(tmp_path):
     path = tmp_path / "tokens.json"
-    path.write_text("{}")
+    path.write_text("")
     os.chmod(path, 0o644)
     inode = os.stat(path).st_ino
     store(str(path), "k", token_record("tok", "bearer", 60, "", now=0), CREDS, now=0)
@@ -222,7 +222,8 @@ def test_a_cache_of_another_format_is_reported_and_replaced(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "content", ["ssh-ed25519 AAAAC3Nza... operator@laptop\n", "[1, 2]", '{"tokens": {}}', "127.0.0.1 localhost\n"]
+    "content",
+    ["ssh-ed25519 AAAAC3Nza... operator@laptop\n", "[1, 2]", '{"tokens": {}}', "127.0.0.1 localhost\n", "{}"],
 )
 def test_a_file_that_is_no_token_cache_is_refused_and_left_as_it_is(tmp_path, content):
     """A typo in cache_path (~/.ssh/authorized_keys, /etc/hosts) must not replace that file with tokens."""
@@ -237,3 +238,18 @@ def test_a_file_that_is_no_token_cache_is_refused_and_left_as_it_is(tmp_path, co
 
 def test_missing_file_is_an_empty_cache(tmp_path):
     assert read_entries(str(tmp_path / "none.json")) == ({}, None)
+
+
+def test_a_refused_file_gets_no_warning_about_tokens_in_it(tmp_path):
+    """Only a token cache can leak tokens: a refused authorized_keys (mode 0644) is refused, not warned about."""
+    from ansible.module_utils.edx_provision.http.session import EdxHttpError
+    from ansible.module_utils.edx_provision.http.token_flow import cached_token
+
+    path = tmp_path / "authorized_keys"
+    path.write_text("ssh-ed25519 AAAAC3Nza... operator@laptop\n")
+    os.chmod(path, 0o644)
+    warnings = []
+    params = {"cache_path": str(path), "min_ttl": 0, "cache_reuse": True}
+    with pytest.raises(EdxHttpError, match="holds something other than an edx-provision token cache"):
+        cached_token(params, warnings.append, "k", CREDS)
+    assert warnings == []

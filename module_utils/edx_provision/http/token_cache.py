@@ -133,13 +133,20 @@ def permission_warnings(path):
     return warnings
 
 
+UNREADABLE = (
+    "cache_path %s cannot be read (%s), so it is left as it is: it may not be a token cache. Make it readable by "
+    "the user running the play, or set cache_path to a file of its own."
+)
+
+
 def read_cache(path):
     """(data, problem): the parsed cache ({"mac_key", "tokens"}); a missing file is an empty cache.
 
     Raises CacheError for a symlink, another user's file, a non-regular file, and a file that is not
-    this toolkit's cache (a typo in cache_path must not replace ~/.ssh/authorized_keys). An empty or
-    unreadable file, or a cache of an older format (whose entries are not bound to credentials), is
-    reported as `problem` and treated as empty, so it gets rewritten.
+    this toolkit's cache (a typo in cache_path must not replace ~/.ssh/authorized_keys), whether it
+    cannot be read or holds anything else (`{}` too). An empty file is an empty cache; a cache of an
+    older format (whose entries are not bound to credentials) is reported as `problem` and treated as
+    empty, so it gets rewritten.
     """
     empty = {"mac_key": None, "tokens": {}}
     try:
@@ -151,14 +158,14 @@ def read_cache(path):
     except FileNotFoundError:
         return empty, None
     except OSError as exc:
-        return empty, "token cache %s is unreadable (%s); it will be replaced" % (path, exc)
+        raise CacheError(UNREADABLE % (path, exc)) from None
     try:
         _checked_stat(path, os.fstat(fd))  # the file opened is the file checked
         with os.fdopen(fd, encoding="utf-8", errors="replace") as handle:
             fd = None
             text = handle.read()
     except OSError as exc:
-        return empty, "token cache %s is unreadable (%s); it will be replaced" % (path, exc)
+        raise CacheError(UNREADABLE % (path, exc)) from None
     finally:
         if fd is not None:
             os.close(fd)
@@ -168,8 +175,6 @@ def read_cache(path):
         data = json.loads(text)
     except ValueError:
         data = None
-    if data == {}:
-        return empty, None
     if not isinstance(data, dict) or "version" not in data or "tokens" not in data:
         raise CacheError(
             "cache_path %s holds something other than an edx-provision token cache, so it is left as it is. Set "

@@ -131,12 +131,12 @@ def token_result(record, cached, now, timings):
 def cached_token(params, warn, key, credentials):
     """The cached record to return, or None; warns about loose modes. EdxHttpError for an unsafe cache."""
     path = params["cache_path"]
-    for warning in permission_warnings(path):
-        warn(warning)
     try:
         record, problem = lookup(path, key, credentials, params["min_ttl"])
     except CacheError as exc:
         raise EdxHttpError(str(exc), cause="cache_unsafe") from None
+    for warning in permission_warnings(path):  # about a file that is a token cache, not one refused above
+        warn(warning)
     if problem:
         warn(problem)
     return record if params["cache_reuse"] else None
@@ -183,7 +183,8 @@ def obtain_token(params, check_mode, warn, minter, clock=time.monotonic):
                 "The LMS refused the cached token (HTTP 401: revoked, signed with an old key, or expired by the "
                 "LMS's clock); it was dropped from %s and a new one minted." % cache_path
             )
-            drop(cache_path, warn, key)
+            if not check_mode:
+                drop(cache_path, warn, key)
 
     now = time.time()
     record = minter(params, lms_url, now, timings)
