@@ -141,6 +141,8 @@ def test_drift_made_by_hand_is_converged(target, tmp_path, name):
         ({"edx_api_access_environment": {"X=1;touch /tmp/pwned;Y": "x"}}, "edx_api_access_environment must be a"),
         ({"edx_api_access_environment": {"BAD NAME": "x"}}, "edx_api_access_environment must be a mapping"),
         ({"edx_api_access_lms_url": ["http://u:Canary-pw@127.0.0.1:1"]}, "(its value is not shown"),
+        ({"edx_api_access_check_timeout": 0}, "edx_api_access_check_timeout, edx_api_access_request_timeout and"),
+        ({"edx_api_access_direct_token_lifetime": 10**12}, "edx_api_access_direct_token_lifetime from 1 to 315360000"),
     ],
 )
 def test_every_role_input_is_checked_before_the_first_change(target, tmp_path, name, overrides, words):
