@@ -1,7 +1,8 @@
 """Under Python 2.7 with Ginkgo's libraries: what `manage.py lms shell` does for the toolkit.
 
 argv: `migrate` (create the tables, once), `users NAME...` (create users), `dot_app CLIENT_ID OWNER`
-(a DOT application made by hand, as in Django admin), `token`: read {"form", "headers"} from stdin,
+(a DOT application made by hand, as in Django admin), `dop_secret CLIENT_ID` (a DOP client's secret set by
+hand to stdin), `token`: read {"form", "headers"} from stdin,
 POST it over HTTPS to the token view Ginkgo's dispatch picks (DOT 0.10's TokenView when the form's
 client_id is a DOT application, else edx-oauth2-provider's DOP view) and print {"status", "body"},
 or `program`: read the toolkit's document ({"program", "request"}) from stdin and run it as the
@@ -35,6 +36,10 @@ elif sys.argv[1] == "dot_app":
         client_type="confidential",
         authorization_grant_type="client-credentials",
     )
+elif sys.argv[1] == "dop_secret":
+    from provider.oauth2.models import Client
+
+    Client.objects.filter(client_id=sys.argv[2]).update(client_secret=sys.stdin.read())
 elif sys.argv[1] == "token":
     from django.test import RequestFactory
     from edx_oauth2_provider.views import AccessTokenView
