@@ -97,6 +97,26 @@ def test_a_client_that_cannot_be_applied_leaves_no_new_user(target, tmp_path, na
     assert target.snapshot() == before and target.user(name) is None
 
 
+def test_two_clients_named_by_one_account_are_told_in_the_roles_terms(target, tmp_path, name):
+    """Its client_id names one client, its username and client_name another (issue 17.25)."""
+    target.lms.manage("manage_user", name, f"{name}@example.com")
+    target.lms.manage("create_dot_application", name, name, "--client-id", name + "-1")
+    target.lms.manage("create_dot_application", "other", name, "--client-id", name + "-2")
+    before = target.snapshot()
+    inv = inventory(
+        tmp_path,
+        target,
+        edx_api_access_username=name,
+        edx_api_access_email=f"{name}@example.com",
+        edx_api_access_client_id=name + "-2",
+    )
+    run = play("provision", inv)
+    msg = run.task("Fail in the role's terms")["result"]["msg"]
+    assert f'but username "{name}" and client_name "{name}" name another one' in msg, msg
+    assert msg.startswith("edx_api_access_client_id names")
+    assert target.snapshot() == before
+
+
 def test_a_user_that_cannot_be_applied_leaves_no_client(target, tmp_path, name):
     """The e-mail is another user's: the run fails naming that user and creates no client."""
     target.lms.manage("manage_user", name + "-first", f"{name}@example.com")
