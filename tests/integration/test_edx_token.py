@@ -12,6 +12,7 @@ import os
 import secrets
 import socket
 import stat
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -375,12 +376,25 @@ def access_log(lms):
     ]
 
 
-def cached_run(lms, cache, secret, client_id=CC_ID, **extra):
+def settled_length(lms):
+    """The access log's length once the lines of earlier requests are written (gunicorn logs after it answers)."""
+    length = len(access_log(lms))
+    for _ in range(40):
+        time.sleep(0.05)
+        now = len(access_log(lms))
+        if now == length:
+            return length
+        length = now
+    return length
+
+
+def cached_run(lms, cache, secret, client_id=CC_ID, check=False, **extra):
     """One edx_token task with the cache: (result, output, the LMS's access log lines of the run)."""
-    mark = len(access_log(lms))
+    mark = settled_length(lms)
     run = run_play(
         [token_task("cached", lms.url, client_id=client_id, client_secret=secret, cache_path=str(cache), **extra)]
-        + show("cached")
+        + show("cached"),
+        check=check,
     )
     assert run.rc == 0, run.output
     return shown(run, "cached"), run.output, access_log(lms)[mark:]
@@ -422,6 +436,10 @@ def test_a_cached_token_the_lms_refuses_is_dropped_and_minted_once(lms, tmp_path
     )
     checked(lms.manage("shell", "-c", code))
     assert api_status(lms, first["token"], "Bearer") == 401
+
+    held = cache.read_bytes()
+    checked_run, _out, _lines = cached_run(lms, cache, lms.creds["cc_secret"], check=True)
+    assert checked_run["cached"] is False and cache.read_bytes() == held  # check mode leaves the cache as it is
 
     renewed, output, lines = cached_run(lms, cache, lms.creds["cc_secret"])
     assert renewed["cached"] is False and renewed["token"] != first["token"]
