@@ -33,6 +33,13 @@ def inventory(tmp_path, target, **overrides):
 LMS_TASK = "Ensure the service users and their OAuth2 clients on the LMS"
 
 
+def account_inventory(tmp_path, target, name, **overrides):
+    """The inventory of one account named `name` on `target`."""
+    return inventory(
+        tmp_path, target, edx_api_access_username=name, edx_api_access_email=f"{name}@example.com", **overrides
+    )
+
+
 def test_check_first_then_converge_then_nothing_left_to_change_one_lms_start_each(fresh_target, tmp_path):
     inv = inventory(tmp_path, fresh_target)
     before = fresh_target.snapshot()
@@ -78,14 +85,7 @@ def test_a_client_that_cannot_be_applied_leaves_no_new_user(target, tmp_path, na
     target.lms.manage("manage_user", name + "-other", f"{name}-other@example.com")
     target.lms.manage("create_dot_application", "theirs", name + "-other", "--client-id", name + "-taken")
     before = target.snapshot()
-    inv = inventory(
-        tmp_path,
-        target,
-        edx_api_access_username=name,
-        edx_api_access_email=f"{name}@example.com",
-        edx_api_access_client_id=name + "-taken",
-    )
-    run = play("provision", inv)
+    run = play("provision", account_inventory(tmp_path, target, name, edx_api_access_client_id=name + "-taken"))
     assert run.rc != 0
     assert f'belongs to "{name}-other"' in run.task(LMS_TASK)["result"]["msg"]
     # Told in the role's terms (issue 17.25): its variables, and no owner change, which the role does not offer.
@@ -103,14 +103,7 @@ def test_two_clients_named_by_one_account_are_told_in_the_roles_terms(target, tm
     target.lms.manage("create_dot_application", name, name, "--client-id", name + "-1")
     target.lms.manage("create_dot_application", "other", name, "--client-id", name + "-2")
     before = target.snapshot()
-    inv = inventory(
-        tmp_path,
-        target,
-        edx_api_access_username=name,
-        edx_api_access_email=f"{name}@example.com",
-        edx_api_access_client_id=name + "-2",
-    )
-    run = play("provision", inv)
+    run = play("provision", account_inventory(tmp_path, target, name, edx_api_access_client_id=name + "-2"))
     msg = run.task("Fail in the role's terms")["result"]["msg"]
     assert f'but username "{name}" and client_name "{name}" name another one' in msg, msg
     assert msg.startswith("edx_api_access_client_id names")
