@@ -226,6 +226,19 @@ Error: Command failed with status 1: docker compose -f /root/.local/share/tutor/
 """
 
 
+def test_tutors_echo_of_the_bootstrap_is_never_read_as_the_lms_own_error():
+    """Docker down: Tutor's wrapper line echoes the bootstrap, whose text holds its deadline message."""
+    from ansible.module_utils.edx_provision.lms.transport import BOOTSTRAP
+
+    output = (
+        "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n"
+        "Error: Command failed with status 1: docker compose -f /root/.local/share/tutor/env/local/"
+        "docker-compose.yml --project-name tutor_local exec -T lms ./manage.py lms shell -c " + BOOTSTRAP + "\n"
+    )
+    assert "deadline passed before the program started" in output
+    assert "deadline" not in (diagnose(output, TUTOR) or "")
+
+
 def test_the_error_line_is_the_lms_own_not_tutors_wrapper_line():
     line = last_error_line(TUTOR_OUTPUT)
     assert line == "django.db.utils.OperationalError: (2005, \"Unknown MySQL server host 'mysql' (-2)\")"

@@ -203,8 +203,13 @@ def settings_cause(options):
 
 
 def diagnose(output, options=None):
-    """What a failed process's output means and what to do, for this runner; None when unknown."""
+    """What a failed process's output means and what to do, for this runner; None when unknown.
+
+    A wrapper's line (Tutor's `Error: Command failed ...: docker compose ... shell -c <bootstrap>`) echoes
+    the command, whose text holds the bootstrap's own messages, so it is never read as the LMS's error.
+    """
     runner, values = runner_values(options)
+    output = "\n".join(line for line in output.splitlines() if not _WRAPPER_LINES.match(line.strip()))
     for cause in settings_cause(options) + CAUSES:
         matches = list(cause.pattern.finditer(output))
         if matches:
