@@ -378,12 +378,13 @@ def access_log(lms):
 
 def settled_length(lms):
     """The access log's length once the lines of earlier requests are written (gunicorn logs after it answers)."""
-    length = len(access_log(lms))
-    for _ in range(40):
+    length, still = len(access_log(lms)), 0
+    for _ in range(100):  # at most 5 s; settled once unchanged for 0.25 s
         time.sleep(0.05)
         now = len(access_log(lms))
-        if now == length:
-            return length
+        still = still + 1 if now == length else 0
+        if still == 5:
+            return now
         length = now
     return length
 
