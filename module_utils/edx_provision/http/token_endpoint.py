@@ -88,7 +88,7 @@ def basic_auth_header(client_id, client_secret):
 
 def dop_unreadable(client_id, client_secret):
     """True when DOP, which does not decode Basic credentials, cannot match this id and secret."""
-    return any(char in (text or "") for text in (client_id, client_secret) for char, _ in BASIC_ESCAPES)
+    return any(pair[0] in (text or "") for text in (client_id, client_secret) for pair in BASIC_ESCAPES)
 
 
 def build_request(params):
