@@ -43,9 +43,9 @@ def last_boot_pid(target):
     return int(re.search(r"pid=(\d+)", line).group(1))
 
 
-def gone(pid, seconds=30):
+def gone(pid):
     """Whether the process ends (or is a zombie) within a bound; the bound is not a speed claim."""
-    for _ in range(int(seconds / 0.05)):
+    for _ in range(600):
         try:
             with open("/proc/%d/stat" % pid) as handle:
                 if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
@@ -107,7 +107,7 @@ def test_a_run_interrupted_with_ctrl_c_mid_apply_applies_nothing_and_its_lms_sto
     run = target.play([task], env=env, timeout=120, popen_hook=press_ctrl_c)
     assert run.rc != 0 and "interrupted" in (run.stdout + run.stderr).lower()
     lms_pid = last_boot_pid(target)
-    assert not gone(lms_pid, seconds=1)  # still in the middle of its transaction
+    os.kill(lms_pid, 0)  # still alive, in the middle of its transaction (raises if it is gone)
     (tmp_path / "fired.resume").touch()
     assert gone(lms_pid)
     assert count_users(target, name) == 0
@@ -172,7 +172,7 @@ def test_a_database_locked_by_another_process_is_told_as_a_lock_not_as_a_race(ta
         holder.execute("ROLLBACK")
         holder.close()
     msg = task["result"]["msg"]
-    assert task["status"] == "failed" and "stayed locked by another process for 2 seconds" in msg, msg
+    assert task["status"] == "failed" and "stayed locked by another process for" in msg, msg
     assert "Another run" not in msg and "times in a row" not in msg and msg.count("locked") == 1
     assert user_task(target, existing)[1]["status"] == "ok"  # and once it is released, the run passes
 

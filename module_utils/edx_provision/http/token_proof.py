@@ -12,12 +12,11 @@ about the token, which is then kept as before.
 
 import time
 
-from .session import HAS_REQUESTS, auth_scheme, session_from_params
+from .probe import ENROLLMENT_PATH, getter
+from .session import HAS_REQUESTS, EdxHttpError, auth_scheme, session_from_params
 
 if HAS_REQUESTS:
     import requests
-
-PROOF_PATH = "/api/enrollment/v1/enrollment"
 
 
 def lms_refuses(params, lms_url, record, timings, clock=time.monotonic):
@@ -27,9 +26,9 @@ def lms_refuses(params, lms_url, record, timings, clock=time.monotonic):
     started = clock()
     session = session_from_params(params, retries=0)
     headers = {"Authorization": "%s %s" % (auth_scheme(record["token"], record.get("token_type")), record["token"])}
-    try:
-        response = session.get(lms_url + PROOF_PATH, headers=headers, timeout=params["request_timeout"])
-    except requests.exceptions.RequestException:
+    try:  # a redirect is followed only on lms_url's origin, as the API check does: the token goes nowhere else
+        response = getter(session, lms_url + ENROLLMENT_PATH, headers)(params["request_timeout"])
+    except (requests.exceptions.RequestException, EdxHttpError):
         return False
     finally:
         timings.record("cache_check", started, 1)
