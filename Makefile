@@ -33,14 +33,20 @@ override FLEET_DIR := $(abspath $(FLEET_DIR))
 export FLEET_SIZE FLEET_DIR
 FLEET_PLAYBOOK := $(BIN)/ansible-playbook -i $(FLEET_DIR)/inventory.yml
 
+# The container LMSs (tests/containers): a private dockerd, the stand-in image, a docker runner container
+# and a Tutor project driven by the real `tutor` CLI. Needs root.
+CONTAINERS_DIR ?= .containers
+override CONTAINERS_DIR := $(abspath $(CONTAINERS_DIR))
+export CONTAINERS_DIR
+
 .PHONY: help venv lms-up lms-down demo demo-ginkgo provision verify test lint unit contract integration \
         molecule fleet collection collection-demo collection-test bench bench-enroll bench-fleet fleet-up fleet-down \
-        fleet-provision fleet-verify fleet-inventory clean
+        fleet-provision fleet-verify fleet-inventory containers containers-up containers-down tutor-demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt tests/lms/requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
@@ -99,10 +105,22 @@ collection-demo: lms-up ## the demo through the installed collection, by fully q
 	cd build && ANSIBLE_CONFIG=$(CURDIR)/build/ansible.cfg $(BIN)/ansible-playbook \
 	  -i $(CURDIR)/inventories/standin.yml $(CURDIR)/tests/collection/demo.yml $(ARGS)
 
+containers: $(STAMP) ## the docker and tutor_local runners through the real docker and tutor CLIs (root)
+	$(BIN)/pytest tests/containers
+
+containers-up: $(STAMP) ## private dockerd, stand-in image, docker runner container, Tutor project (root)
+	$(BIN)/python tests/containers/containers.py up
+
+containers-down: ## remove every container, volume, image, the daemon and files of containers-up
+	$(PYTHON) tests/containers/containers.py down
+
+tutor-demo: $(STAMP) ## the demo through the real Tutor CLI (after containers-up): provision, rerun, verify, enroll
+	tests/containers/tutor-demo.sh
+
 collection-test: $(STAMP) ## build and install the collection, ansible-test sanity, FQCN demo on a stand-in
 	$(BIN)/pytest tests/collection
 
-test: lint unit contract integration fleet molecule collection-test ## everything CI runs
+test: lint unit contract integration fleet containers molecule collection-test ## everything CI runs
 
 # make bench knobs (read by bench/run.py from the environment): BENCH_BOOT_DELAY seconds per LMS
 # start (default 5), BENCH_USERS (default "1 10 50"), BENCH_QUICK=1 (0.5 s boots, 1 user).
@@ -134,4 +152,5 @@ bench-fleet: $(STAMP) ## wall time and LMS starts for fleets of 1, 2, 4 and 8 ho
 clean: ## stop the default stand-in and remove generated state
 	-$(PYTHON) tests/lms/control.py down
 	-$(PYTHON) tests/fleet/fleet.py down
+	-$(PYTHON) tests/containers/containers.py down
 	rm -rf .lms .lms-* .ansible .pytest_cache .ruff_cache build .py27-ginkgo

@@ -6,6 +6,8 @@ Command line (the Makefile's lms-up / lms-down), configured by the environment:
     control.py up       start in the background (LMS_PORT, LMS_STATE_DIR, LMS_SETTINGS)
     control.py down     stop the instance recorded in LMS_STATE_DIR
     control.py status   say whether it runs (exit 0) or not (exit 3)
+    control.py serve    prepare the state, then run the server in the foreground (the
+                        container image's main process, tests/containers)
 
 Python API (tests):
     lms = StandinLMS(port, state_dir, settings="production", env=None, template=None)
@@ -326,6 +328,28 @@ class StandinLMS:
             )
         self.prepare()
         log_path = self.state_dir / SERVER_LOG
+        argv = self.server_argv()
+        with open(log_path, "ab") as log:
+            self._proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.environ(),
+                cwd=str(PROJECT_ROOT),
+                start_new_session=True,
+            )
+        info = {"pid": self._proc.pid, "port": self.port, "settings": self.settings, "url": self.url}
+        (self.state_dir / SERVER_FILE).write_text(json.dumps(info) + "\n")
+        try:
+            self._wait_healthy(self._proc.pid, timeout)
+        except StandinError:
+            self.stop()
+            raise
+        return self
+
+    def server_argv(self):
+        """gunicorn's argv for this instance: one process, 8 threads, on 127.0.0.1:port."""
         argv = [
             lms_python(),
             "-m",
@@ -360,24 +384,13 @@ class StandinLMS:
         if self.tls:
             tls_dir = self.state_dir / TLS_DIR
             argv += ["--certfile", str(tls_dir / "server.pem"), "--keyfile", str(tls_dir / "server.key")]
-        with open(log_path, "ab") as log:
-            self._proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.environ(),
-                cwd=str(PROJECT_ROOT),
-                start_new_session=True,
-            )
-        info = {"pid": self._proc.pid, "port": self.port, "settings": self.settings, "url": self.url}
-        (self.state_dir / SERVER_FILE).write_text(json.dumps(info) + "\n")
-        try:
-            self._wait_healthy(self._proc.pid, timeout)
-        except StandinError:
-            self.stop()
-            raise
-        return self
+        return argv
+
+    def serve(self):
+        """Prepare the state, then become the server in the foreground (a container's main process)."""
+        self.prepare()
+        os.chdir(PROJECT_ROOT)
+        os.execve(lms_python(), self.server_argv(), self.environ())  # noqa: S606 (the argv is ours)
 
     def _wait_healthy(self, pid, timeout):
         deadline = time.monotonic() + timeout
@@ -435,13 +448,15 @@ def _from_environment():
 
 
 def main(argv):
-    if len(argv) != 1 or argv[0] not in ("up", "down", "status"):
-        sys.stderr.write("usage: control.py up|down|status   (env: LMS_PORT, LMS_STATE_DIR, LMS_SETTINGS)\n")
+    if len(argv) != 1 or argv[0] not in ("up", "down", "status", "serve"):
+        sys.stderr.write("usage: control.py up|down|status|serve   (env: LMS_PORT, LMS_STATE_DIR, LMS_SETTINGS)\n")
         return 2
     lms = _from_environment()
     action = argv[0]
     try:
-        if action == "up":
+        if action == "serve":
+            lms.serve()
+        elif action == "up":
             was_running = lms.is_running()
             lms.start()
             state = "already running" if was_running else "started"

@@ -93,6 +93,42 @@ CAUSES = (
         "the container {0} is not running",
         {"*": "Start the LMS container first (`docker ps -a`)"},
     ),
+    # Docker Compose v2 (what `tutor local exec` runs) on a stopped service.
+    Cause(
+        r'service "?([\w.-]+)"? is not running',
+        "Tutor's {0} container is not running",
+        {"*": "Start it: `tutor local start -d` (or `tutor local start -d lms`), then run the task again"},
+    ),
+    Cause(
+        r"(?:Cannot connect to the Docker daemon|failed to connect to the docker API) at (\S+?)[.;]? "
+        r"(?:Is the docker daemon running|check if the path is correct)",
+        "the Docker daemon at {0} does not answer (stopped, or DOCKER_HOST names another one)",
+        {
+            "tutor_local": "Start Docker (`systemctl start docker`), then the platform (`tutor local start -d`); "
+            "or set DOCKER_HOST in edx_api_access_environment to the daemon Tutor's containers run on",
+            "*": "Start Docker (`systemctl start docker`) and the LMS container; or set DOCKER_HOST in "
+            "edx_api_access_environment to the daemon the LMS container runs on",
+        },
+    ),
+    Cause(
+        r"permission denied while trying to connect to the Docker (?:daemon socket|API) at (\S+?):? ",
+        "the user that runs the task may not use the Docker daemon at {0}",
+        "Run the task as a user of the docker group (or root: edx_api_access_become), as you run docker or tutor",
+    ),
+    # The image's working directory holds no manage.py (docker exec's own error), or it is not executable.
+    Cause(
+        r'exec: "?([^"\s]*manage[^"\s]*)"?: stat \S+: no such file or directory',
+        "the container has no {0} in its working directory: it is not an Open edX LMS container",
+        {
+            "docker": "Set `container` to the LMS container (Tutor's openedx image: /openedx/edx-platform/manage.py)",
+            "*": "Check that the lms service runs Open edX's image (`tutor config printvalue DOCKER_IMAGE_OPENEDX`)",
+        },
+    ),
+    Cause(
+        r'exec: "?([^"\s]*manage[^"\s]*)"?: permission denied',
+        "{0} in the container is not executable",
+        "Start it with the image's Python: manage_command [..., python, ./manage.py]",
+    ),
     Cause(
         r"Unknown command: '?shell'?",
         "this manage.py has no `shell` command",
