@@ -15,7 +15,11 @@ step() { printf '\n=== %s\n' "$*"; }
 
 tutor --version
 docker compose version
-boots() { wc -l < "$TUTOR_ROOT/data/lms/standin/boots.log"; }
+# The LMS starts recorded in the container's boots.log; none yet on a new project.
+boots() {
+  local log="$TUTOR_ROOT/data/lms/standin/boots.log"
+  if [ -f "$log" ]; then wc -l < "$log"; else echo 0; fi
+}
 start_boots=$(boots)
 
 step "provision (first run)"
