@@ -21,7 +21,9 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "integration"))
+sys.path.insert(0, str(HERE.parent / "lms"))
 import containers as containerlib  # noqa: E402
+from control import free_port  # noqa: E402
 from machine import processes_naming  # noqa: E402
 from playbook import BIN, REPO, run_playbook  # noqa: E402
 
@@ -30,14 +32,6 @@ RUNNERS = {
     "docker-lms": {"runner": "docker", "container": containerlib.CONTAINER},
     "tutor-lms": {"runner": "tutor_local"},
 }
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

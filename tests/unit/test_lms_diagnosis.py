@@ -287,3 +287,23 @@ def test_a_killed_process_is_told_by_its_signal_and_likely_cause():
     msg = signal_message("SIGKILL", -9, "native")
     assert "killed by SIGKILL" in msg and "out of memory" in msg and "exit code" not in msg
     assert "exit status 137" in signal_message("SIGKILL", 137, "docker")
+
+
+# What runc printed here (dockerd 20.10) for `docker exec -i CONTAINER ./manage.py ...`.
+@pytest.mark.parametrize(
+    ("output", "told"),
+    [
+        (
+            'OCI runtime exec failed: exec failed: unable to start container process: exec: "./manage.py": '
+            "stat ./manage.py: no such file or directory: unknown",
+            "the container has no ./manage.py in its working directory",
+        ),
+        (
+            'OCI runtime exec failed: exec failed: unable to start container process: exec: "./manage.py": '
+            "permission denied: unknown",
+            "./manage.py in the container is not executable. Start it with the image's Python",
+        ),
+    ],
+)
+def test_a_container_without_a_runnable_manage_py_is_told_so(output, told):
+    assert told in diagnose(output, dict(runner="docker", container="lms", manage_command=["docker"]))

@@ -100,8 +100,7 @@ CAUSES = (
         {"*": "Start it: `tutor local start -d` (or `tutor local start -d lms`), then run the task again"},
     ),
     Cause(
-        r"(?:Cannot connect to the Docker daemon|failed to connect to the docker API) at (\S+?)[.;]? "
-        r"(?:Is the docker daemon running|check if the path is correct)",
+        r"Cannot connect to the Docker daemon at (\S+?)\.? Is the docker daemon running",
         "the Docker daemon at {0} does not answer (stopped, or DOCKER_HOST names another one)",
         {
             "tutor_local": "Start Docker (`systemctl start docker`), then the platform (`tutor local start -d`); "
@@ -111,7 +110,7 @@ CAUSES = (
         },
     ),
     Cause(
-        r"permission denied while trying to connect to the Docker (?:daemon socket|API) at (\S+?):? ",
+        r"permission denied while trying to connect to the Docker daemon socket at (\S+?):? ",
         "the user that runs the task may not use the Docker daemon at {0}",
         "Run the task as a user of the docker group (or root: edx_api_access_become), as you run docker or tutor",
     ),
